@@ -1,0 +1,348 @@
+//! The command line: argument parsing, the `rules` and `explain`
+//! subcommands, and exit codes (0 clean, 1 findings at or above
+//! `--fail-on`, 2 usage or configuration error).
+
+use crate::discover::{discover, DiscoverOptions};
+use crate::engine::{lint, Input, Options};
+use crate::finding::Severity;
+use crate::report;
+use crate::rules::catalog::{catalog, RuleDoc};
+use crate::rules::{registry, unknown_rule_message, Selection};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+const EXAMPLES: &str = "\
+Examples:
+  kubelint                                   lint every manifest below the current directory
+  kubelint deploy/ k8s/base.yaml             lint directories and files
+  helm template ./chart | kubelint -         lint a rendered chart from stdin
+  kustomize build . | kubelint - --stdin-filename overlays/prod
+  kubelint --format json -o report.json .    machine-readable findings
+  kubelint --disable yaml11-boolean --enable duplicate-key .
+  kubelint rules                             list every rule
+  kubelint explain duplicate-key             rationale, examples and fix of a rule
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kubelint",
+    version,
+    about = "A fast static linter for Kubernetes manifests and cluster-configuration files",
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    lint: LintArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List every rule with its id, category, severity and whether it is on by default
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+    /// Show a rule's rationale, bad and good examples, fix and references
+    Explain {
+        /// Rule id, e.g. duplicate-key
+        rule: String,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+#[derive(Args, Debug)]
+struct LintArgs {
+    /// Files or directories to lint; `-` reads stdin
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Turn on rules or whole categories (repeatable, comma-separated, `all`)
+    #[arg(long, value_name = "RULE|CATEGORY", value_delimiter = ',')]
+    enable: Vec<String>,
+    /// Turn off rules or whole categories (repeatable, comma-separated, `all`)
+    #[arg(long, value_name = "RULE|CATEGORY", value_delimiter = ',')]
+    disable: Vec<String>,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Only lint files matching GLOB (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Skip files and directories matching GLOB (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Do not respect .gitignore and .ignore files
+    #[arg(long)]
+    no_ignore: bool,
+    /// Never colour the output (NO_COLOR is respected too)
+    #[arg(long)]
+    no_color: bool,
+    /// Threads to use (default: all cores)
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Print findings only, no summary line
+    #[arg(short, long)]
+    quiet: bool,
+    /// Name to report for input read from stdin
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+    /// Namespace of namespaced objects that set none
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    default_namespace: String,
+}
+
+/// A usage or configuration error: printed as a diagnostic, exit 2.
+fn usage_error(message: &str) -> i32 {
+    let report = miette::miette!(code = "kubelint::usage", "{message}");
+    eprintln!("{report:?}");
+    2
+}
+
+/// Run the command line; returns the process exit code.
+pub fn main() -> i32 {
+    run(std::env::args_os().collect())
+}
+
+pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match cli.command {
+        Some(Command::Rules { format }) => print_rules(format),
+        Some(Command::Explain { rule }) => explain(&rule),
+        None => run_lint(cli.lint),
+    }
+}
+
+fn run_lint(args: LintArgs) -> i32 {
+    let started = Instant::now();
+    let mut selection = Selection::default();
+    if let Err(e) = selection.apply(&args.enable, &args.disable) {
+        return usage_error(&e);
+    }
+    if args.jobs == Some(0) {
+        return usage_error("--jobs must be at least 1");
+    }
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(p) => p,
+        Err(e) => return usage_error(&format!("cannot start {jobs} threads: {e}")),
+    };
+    let stdin_count = args.paths.iter().filter(|p| p.as_os_str() == "-").count();
+    if stdin_count > 1 {
+        return usage_error("`-` (stdin) may be given only once");
+    }
+    let mut inputs: Vec<Input> = Vec::new();
+    if stdin_count == 1 {
+        let mut bytes = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+            return usage_error(&format!("cannot read stdin: {e}"));
+        }
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "<stdin>".to_string());
+        inputs.push(Input::Bytes {
+            display: Arc::from(name.as_str()),
+            bytes,
+        });
+    }
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let dopts = DiscoverOptions {
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        no_ignore: args.no_ignore,
+        threads: jobs,
+    };
+    if !paths.is_empty() {
+        match discover(&paths, &dopts) {
+            Ok(found) => inputs.extend(found),
+            Err(e) => return usage_error(&e),
+        }
+    }
+    let opts = Options {
+        selection,
+        default_namespace: args.default_namespace.clone(),
+        keep_sources: args.format == Format::Human,
+        ..Options::default()
+    };
+    let outcome = pool.install(|| lint(&inputs, &opts));
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color =
+        to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = match args.format {
+        Format::Json => report::json::render(&outcome.findings, &outcome.summary),
+        Format::Human => {
+            let mut s = report::human::render(&outcome.findings, &outcome.sources, color);
+            if !args.quiet {
+                s.push_str(&report::summary_line(&outcome.summary, started.elapsed()));
+                s.push('\n');
+            }
+            s
+        }
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                // A closed pipe (`kubelint | head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.map_err(|e| format!("cannot write the report: {e}")),
+            }
+        }
+    };
+    if let Err(e) = written {
+        return usage_error(&e);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
+    i32::from(failed)
+}
+
+fn print_rules(format: RulesFormat) -> i32 {
+    let reg = registry();
+    let mut out = String::new();
+    match format {
+        RulesFormat::Table => {
+            let w = reg.iter().map(|r| r.doc.id.len()).max().unwrap_or(4).max(4);
+            let cw = reg
+                .iter()
+                .map(|r| r.doc.category.len())
+                .max()
+                .unwrap_or(8)
+                .max(8);
+            out.push_str(&format!(
+                "{:w$}  {:cw$}  {:8}  {:7}  SUMMARY\n",
+                "RULE", "CATEGORY", "SEVERITY", "DEFAULT"
+            ));
+            for r in reg {
+                let d = r.doc;
+                out.push_str(&format!(
+                    "{:w$}  {:cw$}  {:8}  {:7}  {}\n",
+                    d.id,
+                    d.category,
+                    d.severity.as_str(),
+                    if d.enabled { "on" } else { "off" },
+                    d.summary
+                ));
+            }
+        }
+        RulesFormat::Json => {
+            let rules: Vec<serde_json::Value> = reg
+                .iter()
+                .map(|r| {
+                    let d = r.doc;
+                    serde_json::json!({
+                        "id": d.id, "category": d.category, "severity": d.severity,
+                        "enabled": d.enabled, "summary": d.summary, "references": d.references,
+                        "url": d.url(),
+                    })
+                })
+                .collect();
+            out = serde_json::to_string_pretty(&rules).unwrap_or_default();
+            out.push('\n');
+        }
+        RulesFormat::Markdown => {
+            out.push_str(
+                "| Rule | Category | Severity | Default | Summary |\n|---|---|---|---|---|\n",
+            );
+            for r in reg {
+                let d = r.doc;
+                out.push_str(&format!(
+                    "| [`{}`]({}/{}) | {} | {} | {} | {} |\n",
+                    d.id,
+                    ".",
+                    d.path,
+                    d.category,
+                    d.severity.as_str(),
+                    if d.enabled { "on" } else { "off" },
+                    d.summary.replace('|', "\\|")
+                ));
+            }
+        }
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    0
+}
+
+/// The text `kubelint explain` prints for a rule.
+pub fn explain_text(d: &RuleDoc) -> String {
+    let mut s = format!(
+        "{} ({}, {}, {} by default)\n\n{}\n",
+        d.id,
+        d.category,
+        d.severity,
+        if d.enabled { "on" } else { "off" },
+        d.summary
+    );
+    s.push_str(d.body.trim_end());
+    s.push('\n');
+    if !d.references.is_empty() {
+        s.push_str("\n## References\n\n");
+        for r in &d.references {
+            s.push_str(&format!("- {r}\n"));
+        }
+    }
+    s.push_str(&format!("\nDocumentation: {}\n", d.url()));
+    s
+}
+
+fn explain(rule: &str) -> i32 {
+    match catalog().get(rule) {
+        Some(d) => {
+            let _ = std::io::stdout().write_all(explain_text(d).as_bytes());
+            0
+        }
+        None => usage_error(&unknown_rule_message(rule)),
+    }
+}

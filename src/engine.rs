@@ -1,0 +1,371 @@
+//! The pipeline: read each input, load it, run the per-object rules while
+//! its tree is alive, keep only index entries and findings, then run the
+//! cross-object rules on the index and sort everything once.
+
+use crate::finding::{Finding, Severity, Summary};
+use crate::index::{Index, ObjectEntry};
+use crate::model::{objects_of, DocumentContent};
+use crate::rules::{registry, Cx, IndexCx, Pending, Selection, YAML_SYNTAX};
+use crate::source::LineIndex;
+use crate::yaml::{load, LoadLimits, Span};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One thing to lint.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file on disk, with the path to display.
+    File { path: PathBuf, display: Arc<str> },
+    /// Content already in memory (stdin, tests), with the name to display.
+    Bytes { display: Arc<str>, bytes: Vec<u8> },
+    /// A path that could not be walked: reported as a finding.
+    Unreadable { display: Arc<str>, error: String },
+}
+
+impl Input {
+    pub fn display(&self) -> &Arc<str> {
+        match self {
+            Input::File { display, .. }
+            | Input::Bytes { display, .. }
+            | Input::Unreadable { display, .. } => display,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub selection: Selection,
+    /// Namespace of namespaced objects without `metadata.namespace`.
+    pub default_namespace: String,
+    /// Keep the text of files with findings (for snippets in reports).
+    pub keep_sources: bool,
+    pub limits: LoadLimits,
+    /// Larger files are reported, not loaded.
+    pub max_file_size: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            selection: Selection::default(),
+            default_namespace: "default".to_string(),
+            keep_sources: false,
+            limits: LoadLimits::default(),
+            max_file_size: 256 << 20,
+        }
+    }
+}
+
+/// Everything a run produced, sorted.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    /// Text of the files that have findings, when `keep_sources` was set.
+    pub sources: BTreeMap<Arc<str>, Arc<str>>,
+}
+
+struct FileResult {
+    findings: Vec<Finding>,
+    entries: Vec<ObjectEntry>,
+    documents: usize,
+    objects: usize,
+    skipped: usize,
+    source: Option<(Arc<str>, Arc<str>)>,
+}
+
+impl FileResult {
+    fn empty() -> FileResult {
+        FileResult {
+            findings: Vec::new(),
+            entries: Vec::new(),
+            documents: 0,
+            objects: 0,
+            skipped: 0,
+            source: None,
+        }
+    }
+}
+
+/// Lint inputs in parallel on the current rayon pool.
+pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
+    let results: Vec<FileResult> = inputs.par_iter().map(|i| lint_input(i, opts)).collect();
+    let mut out = Outcome::default();
+    let mut entries = Vec::new();
+    out.summary.files = inputs.len();
+    for r in results {
+        out.summary.documents += r.documents;
+        out.summary.objects += r.objects;
+        out.summary.skipped += r.skipped;
+        out.findings.extend(r.findings);
+        entries.extend(r.entries);
+        if let Some((k, v)) = r.source {
+            out.sources.insert(k, v);
+        }
+    }
+    let index = Index::new(entries);
+    let reg = registry();
+    let mut index_findings = Vec::new();
+    for (i, r) in reg.iter().enumerate() {
+        if opts.selection.enabled[i] && r.rule.cross_object() {
+            let mut cx = IndexCx {
+                rule: i,
+                out: &mut index_findings,
+            };
+            r.rule.check_index(&index, &mut cx);
+        }
+    }
+    out.findings
+        .extend(index_findings.into_iter().map(|f| Finding {
+            rule: reg[f.rule].id.clone(),
+            category: reg[f.rule].category.clone(),
+            severity: opts.selection.severity[f.rule],
+            message: f.message,
+            help: f.help,
+            file: f.file,
+            location: Some(f.location),
+            object: f.object,
+        }));
+    out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    for f in &out.findings {
+        match f.severity {
+            Severity::Error => out.summary.errors += 1,
+            Severity::Warning => out.summary.warnings += 1,
+            Severity::Note => out.summary.notes += 1,
+        }
+    }
+    out.summary.findings = out.findings.len();
+    out
+}
+
+fn file_finding(display: &Arc<str>, opts: &Options, message: String, help: &str) -> FileResult {
+    let mut r = FileResult::empty();
+    if let Some(i) = crate::rules::index_of(YAML_SYNTAX).filter(|&i| opts.selection.enabled[i]) {
+        let reg = &registry()[i];
+        r.findings.push(Finding {
+            rule: reg.id.clone(),
+            category: reg.category.clone(),
+            severity: opts.selection.severity[i],
+            message,
+            help: help.to_string(),
+            file: display.clone(),
+            location: None,
+            object: None,
+        });
+    }
+    r
+}
+
+fn lint_input(input: &Input, opts: &Options) -> FileResult {
+    match input {
+        Input::Bytes { display, bytes } => lint_bytes(display, bytes, opts),
+        Input::Unreadable { display, error } => file_finding(
+            display,
+            opts,
+            format!("cannot read this path: {error}"),
+            "Check that the path exists and is readable",
+        ),
+        Input::File { path, display } => {
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            if size > opts.max_file_size {
+                return file_finding(
+                    display,
+                    opts,
+                    format!(
+                        "file is {} MiB, over the {} MiB limit; it was not linted",
+                        size >> 20,
+                        opts.max_file_size >> 20
+                    ),
+                    "Split the file, or exclude it with --exclude",
+                );
+            }
+            match std::fs::read(path) {
+                Err(e) => file_finding(
+                    display,
+                    opts,
+                    format!("cannot read this file: {e}"),
+                    "Check the file's permissions",
+                ),
+                Ok(bytes) => lint_bytes(display, &bytes, opts),
+            }
+        }
+    }
+}
+
+/// Lint raw bytes: binary and non-UTF-8 content is a `yaml-syntax` finding.
+fn lint_bytes(display: &Arc<str>, bytes: &[u8], opts: &Options) -> FileResult {
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let text = String::from_utf8_lossy(&bytes[..nul]);
+        return syntax_at(
+            display,
+            &text,
+            nul as u32,
+            "this is a binary file (it contains a NUL byte), not YAML or JSON".to_string(),
+            "Exclude binary files with --exclude, or remove them from the manifest directory",
+            opts,
+        );
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => lint_text(display, text, opts),
+        Err(e) => {
+            let valid = e.valid_up_to();
+            let text = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+            syntax_at(
+                display,
+                text,
+                valid as u32,
+                format!("invalid UTF-8 at byte {valid}: Kubernetes reads manifests as UTF-8"),
+                "Re-encode the file as UTF-8",
+                opts,
+            )
+        }
+    }
+}
+
+fn syntax_at(
+    display: &Arc<str>,
+    text: &str,
+    offset: u32,
+    message: String,
+    help: &str,
+    opts: &Options,
+) -> FileResult {
+    let mut r = FileResult::empty();
+    if let Some(i) = crate::rules::index_of(YAML_SYNTAX).filter(|&i| opts.selection.enabled[i]) {
+        let pending = vec![Pending {
+            rule: i,
+            span: Span::new(offset, offset),
+            message,
+            help: help.to_string(),
+            object: None,
+            related: Vec::new(),
+        }];
+        r.findings = finalize(display, text, pending, opts);
+        if opts.keep_sources {
+            r.source = Some((display.clone(), Arc::from(text)));
+        }
+    }
+    r
+}
+
+/// Turn pending findings into findings with lines and columns.
+fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Options) -> Vec<Finding> {
+    if pending.is_empty() {
+        return Vec::new();
+    }
+    let reg = registry();
+    let index = LineIndex::new(text);
+    let mut spans: Vec<(u32, u32)> = pending.iter().map(|p| (p.span.start, p.span.end)).collect();
+    spans.extend(
+        pending
+            .iter()
+            .flat_map(|p| p.related.iter().map(|(s, _)| (s.start, s.start))),
+    );
+    let locations = index.locations(text, &spans);
+    let mut related_locations = locations[pending.len()..].iter();
+    pending
+        .into_iter()
+        .zip(locations.iter())
+        .map(|(p, &location)| {
+            let mut message = p.message;
+            for (_, label) in &p.related {
+                if let Some(l) = related_locations.next() {
+                    message.push_str(&format!(" ({label} at line {})", l.line));
+                }
+            }
+            Finding {
+                rule: reg[p.rule].id.clone(),
+                category: reg[p.rule].category.clone(),
+                severity: opts.selection.severity[p.rule],
+                message,
+                help: p.help,
+                file: display.clone(),
+                location: Some(location),
+                object: p.object,
+            }
+        })
+        .collect()
+}
+
+/// Lint one file's text.
+fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
+    let mut r = FileResult::empty();
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = (text.len() - body.len()) as u32;
+    let loaded = load(body, &opts.limits);
+    let reg = registry();
+    let mut pending: Vec<Pending> = Vec::new();
+    if let Some(e) = &loaded.error {
+        if let Some(i) = crate::rules::index_of(YAML_SYNTAX).filter(|&i| opts.selection.enabled[i])
+        {
+            pending.push(Pending {
+                rule: i,
+                span: Span::new(e.offset, e.offset),
+                message: format!("YAML syntax error: {}", e.message),
+                help: "Fix the syntax here; the rest of this file after this point was not linted"
+                    .to_string(),
+                object: None,
+                related: Vec::new(),
+            });
+        }
+    }
+    let active: Vec<usize> = (0..reg.len())
+        .filter(|&i| opts.selection.enabled[i] && reg[i].rule.per_object())
+        .collect();
+    let mut names: Vec<(usize, Span)> = Vec::new();
+    let mut objects = Vec::new();
+    for doc in &loaded.documents {
+        r.documents += 1;
+        match objects_of(doc, &opts.default_namespace) {
+            DocumentContent::NotKubernetes => r.skipped += 1,
+            DocumentContent::Objects(objs) => {
+                for obj in objs {
+                    for &i in &active {
+                        let mut cx = Cx {
+                            rule: i,
+                            object: Some(&obj.reference),
+                            out: &mut pending,
+                        };
+                        reg[i].rule.check(&obj, &mut cx);
+                    }
+                    names.push((objects.len(), doc.span(obj.name_node())));
+                    objects.push(obj.reference.clone());
+                }
+            }
+        }
+    }
+    r.objects = objects.len();
+    if bom > 0 {
+        for p in &mut pending {
+            p.span = Span::new(p.span.start + bom, p.span.end + bom);
+            for (s, _) in &mut p.related {
+                *s = Span::new(s.start + bom, s.end + bom);
+            }
+        }
+    }
+    let has_findings = !pending.is_empty();
+    r.findings = finalize(display, text, pending, opts);
+    if !objects.is_empty() {
+        let line_index = LineIndex::new(text);
+        let spans: Vec<(u32, u32)> = names
+            .iter()
+            .map(|(_, s)| (s.start + bom, s.end + bom))
+            .collect();
+        let locations = line_index.locations(text, &spans);
+        r.entries = names
+            .into_iter()
+            .zip(locations)
+            .map(|((i, _), name_location)| ObjectEntry {
+                file: display.clone(),
+                reference: objects[i].clone(),
+                name_location,
+            })
+            .collect();
+    }
+    if has_findings && opts.keep_sources {
+        r.source = Some((display.clone(), Arc::from(text)));
+    }
+    r
+}

@@ -1,0 +1,35 @@
+//! kubelint — a static linter for Kubernetes manifests and cluster-configuration files.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! discover ──▶ load ──▶ model ──▶ check ──▶ report
+//! ```
+//!
+//! * [`discover`] turns paths, globs and `.gitignore` rules into a list of inputs
+//!   (a parallel walk with the `ignore` crate).
+//! * [`yaml`] loads one input's text into documents: compact trees built from the
+//!   `saphyr-parser` event stream in which every node keeps its byte span.
+//!   Scalars keep their text and style; typing follows Kubernetes' YAML-1.1
+//!   flavoured decoder on demand.
+//! * [`model`] gives typed views over a tree — [`model::Object`], pod specs of every
+//!   workload kind, [`model::quantity::Quantity`], [`model::selector::LabelSelector`] —
+//!   never copies of it.
+//! * [`rules`] holds the rule catalog (embedded from `rules/`) and the rule code.
+//!   Per-object rules run in parallel over all objects while each file's tree is
+//!   alive; cross-object rules run once on the compact [`index::Index`] built from
+//!   all files afterwards, so trees are dropped as soon as a file is done.
+//! * [`report`] is pure functions from sorted findings to bytes.
+//!
+//! [`engine`] ties the phases together; [`cli`] is the command line.
+
+pub mod cli;
+pub mod discover;
+pub mod engine;
+pub mod finding;
+pub mod index;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod yaml;

@@ -1,0 +1,59 @@
+//! `--format json`: the versioned contract of SPEC §4.
+//!
+//! ```json
+//! {"version": 1, "findings": [...], "summary": {...}}
+//! ```
+//! Version 1 is stable: fields may be added, never renamed or removed.
+
+use crate::finding::{Finding, ObjectRef, Severity, Summary};
+use serde::Serialize;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    category: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: &'a str,
+    file: &'a str,
+    line: Option<u32>,
+    column: Option<u32>,
+    end_line: Option<u32>,
+    end_column: Option<u32>,
+    object: Option<&'a ObjectRef>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: &'a Summary,
+}
+
+pub fn render(findings: &[Finding], summary: &Summary) -> String {
+    let report = JsonReport {
+        version: VERSION,
+        findings: findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: &f.rule,
+                category: &f.category,
+                severity: f.severity,
+                message: &f.message,
+                help: &f.help,
+                file: &f.file,
+                line: f.location.map(|l| l.line),
+                column: f.location.map(|l| l.column),
+                end_line: f.location.map(|l| l.end_line),
+                end_column: f.location.map(|l| l.end_column),
+                object: f.object.as_deref(),
+            })
+            .collect(),
+        summary,
+    };
+    let mut s = serde_json::to_string_pretty(&report).expect("findings serialize");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,30 @@
+//! Reporters: pure functions from the sorted findings (and, for snippets,
+//! the sources) to bytes.
+
+pub mod human;
+pub mod json;
+
+use crate::finding::Summary;
+use std::time::Duration;
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `2 errors, 1 warning, 0 notes in 3 files (9 documents, 8 objects) — 0.12s`
+pub fn summary_line(s: &Summary, elapsed: Duration) -> String {
+    let mut line = format!(
+        "{}, {}, {} in {} ({}, {}",
+        plural(s.errors, "error", "errors"),
+        plural(s.warnings, "warning", "warnings"),
+        plural(s.notes, "note", "notes"),
+        plural(s.files, "file", "files"),
+        plural(s.documents, "document", "documents"),
+        plural(s.objects, "object", "objects"),
+    );
+    if s.skipped > 0 {
+        line.push_str(&format!(", {} skipped", s.skipped));
+    }
+    line.push_str(&format!(") — {:.2}s", elapsed.as_secs_f64()));
+    line
+}

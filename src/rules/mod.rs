@@ -1,0 +1,289 @@
+//! Rules: the catalog ([`catalog`]) and the code, joined by rule id.
+//!
+//! A rule is a small struct implementing [`Rule`]. Per-object rules
+//! implement [`Rule::check`] and run while a file's tree is alive;
+//! cross-object rules implement [`Rule::check_index`] and run once on the
+//! compact [`Index`]. Rules report through a context that knows the source,
+//! so no rule computes line numbers.
+
+pub mod catalog;
+mod yaml;
+
+use crate::finding::{ObjectRef, Severity};
+use crate::index::Index;
+use crate::model::Object;
+use crate::source::Location;
+use crate::yaml::Span;
+use catalog::{catalog, RuleDoc};
+use std::sync::{Arc, OnceLock};
+
+pub use yaml::YAML_SYNTAX;
+
+pub trait Rule: Send + Sync {
+    fn id(&self) -> &'static str;
+    /// Check one object.
+    fn check(&self, _obj: &Object<'_>, _cx: &mut Cx<'_>) {}
+    /// Check the whole input through the cross-object index.
+    fn check_index(&self, _index: &Index, _cx: &mut IndexCx<'_>) {}
+    /// Whether [`Rule::check`] does anything (lets the engine skip the rule).
+    fn per_object(&self) -> bool {
+        false
+    }
+    /// Whether [`Rule::check_index`] does anything.
+    fn cross_object(&self) -> bool {
+        false
+    }
+}
+
+/// Every rule in code.
+fn all_rules() -> Vec<&'static dyn Rule> {
+    let mut v: Vec<&'static dyn Rule> = Vec::new();
+    v.extend_from_slice(yaml::RULES);
+    v
+}
+
+/// A rule with its catalog entry.
+pub struct Registered {
+    pub rule: &'static dyn Rule,
+    pub doc: &'static RuleDoc,
+    pub id: Arc<str>,
+    pub category: Arc<str>,
+}
+
+/// All rules, in catalog order (category, id).
+pub fn registry() -> &'static [Registered] {
+    static REG: OnceLock<Vec<Registered>> = OnceLock::new();
+    REG.get_or_init(|| {
+        let cat = catalog();
+        let mut code = all_rules();
+        let mut out = Vec::new();
+        for doc in &cat.rules {
+            if let Some(pos) = code.iter().position(|r| r.id() == doc.id) {
+                let rule = code.swap_remove(pos);
+                out.push(Registered {
+                    rule,
+                    doc,
+                    id: Arc::from(doc.id.as_str()),
+                    category: Arc::from(doc.category.as_str()),
+                });
+            }
+        }
+        out
+    })
+}
+
+/// Ids present on one side only (catalog without code, code without
+/// catalog). Empty in a consistent build; a test asserts it.
+pub fn catalog_mismatches() -> Vec<String> {
+    let cat = catalog();
+    let code = all_rules();
+    let mut out = Vec::new();
+    for d in &cat.rules {
+        if !code.iter().any(|r| r.id() == d.id) {
+            out.push(format!("{} is in the catalog but has no code", d.id));
+        }
+    }
+    for r in &code {
+        if cat.get(r.id()).is_none() {
+            out.push(format!("{} has code but no catalog entry", r.id()));
+        }
+    }
+    out
+}
+
+pub fn index_of(id: &str) -> Option<usize> {
+    registry().iter().position(|r| &*r.id == id)
+}
+
+/// Which rules run, at which severity (indexed like [`registry`]).
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub enabled: Vec<bool>,
+    pub severity: Vec<Severity>,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        let reg = registry();
+        Selection {
+            enabled: reg.iter().map(|r| r.doc.enabled).collect(),
+            severity: reg.iter().map(|r| r.doc.severity).collect(),
+        }
+    }
+}
+
+impl Selection {
+    /// Apply `--enable`/`--disable` lists. Each item is a rule id, a
+    /// category or `all`. Categories apply first, then rule ids, so
+    /// `--disable yaml --enable duplicate-key` keeps that one rule.
+    pub fn apply(&mut self, enable: &[String], disable: &[String]) -> Result<(), String> {
+        let reg = registry();
+        let cats = &catalog().categories;
+        for item in enable.iter().chain(disable) {
+            if item != "all" && index_of(item).is_none() && !cats.iter().any(|c| c == item) {
+                return Err(unknown_rule_message(item));
+            }
+        }
+        let is_group = |s: &str| s == "all" || cats.iter().any(|c| c == s);
+        for (pass_group, list, on) in [
+            (true, enable, true),
+            (true, disable, false),
+            (false, enable, true),
+            (false, disable, false),
+        ] {
+            for item in list.iter().filter(|i| is_group(i) == pass_group) {
+                for (i, r) in reg.iter().enumerate() {
+                    if item == "all" || *item == *r.category || *item == *r.id {
+                        self.enabled[i] = on;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_enabled(&self, id: &str) -> bool {
+        index_of(id).is_some_and(|i| self.enabled[i])
+    }
+}
+
+/// "unknown rule or category `x`", with the closest id as a suggestion.
+pub fn unknown_rule_message(item: &str) -> String {
+    let mut best: Option<(usize, &str)> = None;
+    let cat = catalog();
+    let names = cat
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(cat.categories.iter().map(String::as_str));
+    for n in names {
+        let d = edit_distance(item, n);
+        if d <= 3 && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, n));
+        }
+    }
+    match best {
+        Some((_, n)) => format!(
+            "unknown rule or category `{item}` (did you mean `{n}`?); `kubelint rules` lists them"
+        ),
+        None => format!("unknown rule or category `{item}`; `kubelint rules` lists them"),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A finding before its span is turned into lines and columns.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub rule: usize,
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+    pub object: Option<Arc<ObjectRef>>,
+    /// Secondary spans with labels (shown by the human report).
+    pub related: Vec<(Span, String)>,
+}
+
+/// What a per-object rule reports through.
+pub struct Cx<'a> {
+    pub(crate) rule: usize,
+    pub(crate) object: Option<&'a Arc<ObjectRef>>,
+    pub(crate) out: &'a mut Vec<Pending>,
+}
+
+impl Cx<'_> {
+    /// Report a finding at `span`.
+    pub fn report(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.report_related(span, message, help, Vec::new());
+    }
+
+    /// Report a finding with secondary labelled spans.
+    pub fn report_related(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        related: Vec<(Span, String)>,
+    ) {
+        self.out.push(Pending {
+            rule: self.rule,
+            span,
+            message: message.into(),
+            help: help.into(),
+            object: self.object.cloned(),
+            related,
+        });
+    }
+}
+
+/// A finding of a cross-object rule: its location is already resolved.
+#[derive(Debug, Clone)]
+pub struct IndexFinding {
+    pub rule: usize,
+    pub file: Arc<str>,
+    pub location: Location,
+    pub message: String,
+    pub help: String,
+    pub object: Option<Arc<ObjectRef>>,
+}
+
+/// What a cross-object rule reports through.
+pub struct IndexCx<'a> {
+    pub(crate) rule: usize,
+    pub(crate) out: &'a mut Vec<IndexFinding>,
+}
+
+impl IndexCx<'_> {
+    pub fn report(
+        &mut self,
+        file: &Arc<str>,
+        location: Location,
+        object: Option<&Arc<ObjectRef>>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.out.push(IndexFinding {
+            rule: self.rule,
+            file: file.clone(),
+            location,
+            message: message.into(),
+            help: help.into(),
+            object: object.cloned(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_and_code_agree() {
+        assert_eq!(catalog_mismatches(), Vec::<String>::new());
+        assert_eq!(registry().len(), catalog().rules.len());
+    }
+
+    #[test]
+    fn selection_by_category_then_rule() {
+        let mut s = Selection::default();
+        s.apply(&["duplicate-key".into()], &["yaml".into()])
+            .unwrap();
+        assert!(s.is_enabled("duplicate-key"));
+        assert!(!s.is_enabled("yaml11-boolean"));
+        let err = s.apply(&["duplicate-kye".into()], &[]).unwrap_err();
+        assert!(err.contains("did you mean `duplicate-key`"), "{err}");
+    }
+}

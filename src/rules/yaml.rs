@@ -1,0 +1,251 @@
+//! Category `yaml`: problems in how a file is written, before any
+//! Kubernetes semantics.
+
+use super::{Cx, IndexCx, Rule};
+use crate::index::Index;
+use crate::model::{group_of, Object};
+use crate::yaml::{yaml11_bool, Document, NodeId, ScalarStyle};
+use std::collections::HashMap;
+
+pub const YAML_SYNTAX: &str = "yaml-syntax";
+
+pub(super) static RULES: &[&dyn Rule] =
+    &[&YamlSyntax, &DuplicateKey, &Yaml11Boolean, &DuplicateObject];
+
+/// Reported by the engine when a file cannot be read or parsed; see
+/// `engine::lint_text`.
+struct YamlSyntax;
+
+impl Rule for YamlSyntax {
+    fn id(&self) -> &'static str {
+        YAML_SYNTAX
+    }
+}
+
+struct DuplicateKey;
+
+impl Rule for DuplicateKey {
+    fn id(&self) -> &'static str {
+        "duplicate-key"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        let mut seen: HashMap<&str, NodeId> = HashMap::new();
+        for map in doc.maps_in(obj.node) {
+            let entries = doc.entries(map);
+            if entries.len() < 2 {
+                continue;
+            }
+            seen.clear();
+            for (k, _) in entries {
+                let Some((key, style)) = doc.scalar(k) else {
+                    continue;
+                };
+                if key == "<<" && style == ScalarStyle::Plain {
+                    continue;
+                }
+                if let Some(&first) = seen.get(key) {
+                    cx.report_related(
+                        doc.span(k),
+                        format!(
+                            "`{key}` appears twice in the same mapping: the API server's strict field validation rejects the object, and tools that accept it keep only the last value, silently dropping the first"
+                        ),
+                        format!("Merge the two `{key}` entries into one, or delete the one you do not want"),
+                        vec![(doc.span(first), "first defined".to_string())],
+                    );
+                } else {
+                    seen.insert(key, k);
+                }
+            }
+        }
+    }
+}
+
+struct Yaml11Boolean;
+
+impl Yaml11Boolean {
+    fn check_value(doc: &Document<'_>, v: NodeId, what: &str, cx: &mut Cx<'_>) {
+        let Some((text, ScalarStyle::Plain)) = doc.scalar(v) else {
+            return;
+        };
+        if doc.tag(v).is_some() {
+            return;
+        }
+        let Some(b) = yaml11_bool(text) else {
+            return;
+        };
+        let lower = text.to_ascii_lowercase();
+        let message = if lower == "true" || lower == "false" {
+            format!(
+                "`{text}` is a boolean, but {} {what} must be a string: the API server rejects the object",
+                article(what)
+            )
+        } else {
+            format!(
+                "`{text}` is read as the boolean `{b}` by Kubernetes' YAML 1.1 decoder, but {} {what} must be a string: the API server rejects the object (YAML 1.2 tools and editors show it as the string \"{text}\")",
+                article(what)
+            )
+        };
+        cx.report(doc.span(v), message, format!("Quote the value: \"{text}\""));
+    }
+
+    fn check_string_map(doc: &Document<'_>, map: Option<NodeId>, what: &str, cx: &mut Cx<'_>) {
+        for (_, v) in map.into_iter().flat_map(|m| doc.entries(m)) {
+            Self::check_value(doc, v, what, cx);
+        }
+    }
+
+    fn check_string_list(doc: &Document<'_>, seq: Option<NodeId>, what: &str, cx: &mut Cx<'_>) {
+        for v in seq.into_iter().flat_map(|s| doc.items(s)) {
+            Self::check_value(doc, v, what, cx);
+        }
+    }
+}
+
+impl Rule for Yaml11Boolean {
+    fn id(&self) -> &'static str {
+        "yaml11-boolean"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        // Fields typed map[string]string or []string wherever they appear.
+        for map in doc.maps_in(obj.node) {
+            for (k, v) in doc.entries(map) {
+                match doc.text(k) {
+                    Some("metadata") if doc.is_map(v) => {
+                        Self::check_string_map(doc, doc.get_map(v, "labels"), "label value", cx);
+                        Self::check_string_map(
+                            doc,
+                            doc.get_map(v, "annotations"),
+                            "annotation value",
+                            cx,
+                        );
+                    }
+                    Some("matchLabels") => {
+                        Self::check_string_map(doc, Some(v), "label selector value", cx)
+                    }
+                    Some("matchExpressions") => {
+                        for e in doc.items(v) {
+                            Self::check_string_list(
+                                doc,
+                                doc.get_seq(e, "values"),
+                                "selector expression value",
+                                cx,
+                            );
+                        }
+                    }
+                    Some("nodeSelector") if doc.is_map(v) => {
+                        Self::check_string_map(doc, Some(v), "node selector value", cx)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let core = group_of(obj.api_version).is_empty();
+        match obj.kind {
+            "ConfigMap" if core => Self::check_string_map(
+                doc,
+                doc.get_map(obj.node, "data"),
+                "ConfigMap data value",
+                cx,
+            ),
+            "Secret" if core => Self::check_string_map(
+                doc,
+                doc.get_map(obj.node, "stringData"),
+                "Secret stringData value",
+                cx,
+            ),
+            "Service" if core => Self::check_string_map(
+                doc,
+                doc.path(obj.node, &["spec", "selector"])
+                    .filter(|&s| doc.is_map(s)),
+                "Service selector value",
+                cx,
+            ),
+            _ => {}
+        }
+        if let Some(spec) = obj.pod_spec() {
+            for c in spec.all_containers() {
+                Self::check_string_list(
+                    doc,
+                    doc.get_seq(c.node, "command"),
+                    "container command item",
+                    cx,
+                );
+                Self::check_string_list(doc, doc.get_seq(c.node, "args"), "container argument", cx);
+                for e in doc
+                    .get_seq(c.node, "env")
+                    .into_iter()
+                    .flat_map(|s| doc.items(s))
+                {
+                    if let Some(v) = doc.get_key(e, "value") {
+                        Self::check_value(doc, v, "environment variable value", cx);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn article(noun: &str) -> &'static str {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+struct DuplicateObject;
+
+impl Rule for DuplicateObject {
+    fn id(&self) -> &'static str {
+        "duplicate-object"
+    }
+    fn cross_object(&self) -> bool {
+        true
+    }
+    fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
+        let mut first: HashMap<(&str, &str, &str, Option<&str>, &str), usize> = HashMap::new();
+        // Only definitions in the same file (or stream) are compared; see the catalog entry.
+        for (i, o) in index.objects.iter().enumerate() {
+            let r = &o.reference;
+            let Some(name) = r.name.as_deref() else {
+                continue;
+            };
+            if name.is_empty() {
+                continue;
+            }
+            let key = (
+                &*o.file,
+                group_of(&r.api_version),
+                r.kind.as_str(),
+                r.namespace.as_deref(),
+                name,
+            );
+            match first.get(&key) {
+                None => {
+                    first.insert(key, i);
+                }
+                Some(&f) => {
+                    let prev = &index.objects[f];
+                    cx.report(
+                        &o.file,
+                        o.name_location,
+                        Some(&o.reference),
+                        format!(
+                            "{r} is defined twice in this file (first at line {}): applying it keeps only the last definition, so the first silently never takes effect",
+                            prev.name_location.line
+                        ),
+                        "Delete one definition, or give the objects different names or namespaces",
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! The real-world corpus beside the repository (`../shared/corpus`): every
+//! file outside `_not-plain-yaml/` must load without a syntax finding (a
+//! valid manifest reported as broken is the worst false positive), and the
+//! deliberately broken files must not crash the run.
+//!
+//! Without the corpus this test fails and says so; set
+//! `KUBELINT_SKIP_CORPUS=1` to skip it explicitly.
+
+mod common;
+
+use kubelint::engine::{lint, Input, Options};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        let ft = e.file_type().unwrap();
+        if ft.is_dir() {
+            all_files(&p, out);
+        } else if ft.is_file()
+            && matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_corpus_file_loads() {
+    let Some(corpus) = common::corpus_dir() else {
+        if std::env::var_os("KUBELINT_SKIP_CORPUS").is_some() {
+            eprintln!("corpus test skipped: KUBELINT_SKIP_CORPUS is set");
+            return;
+        }
+        panic!(
+            "../shared/corpus is missing: this test needs the real-world corpus beside the repository \
+             (set KUBELINT_SKIP_CORPUS=1 to skip it explicitly)"
+        );
+    };
+    let mut files = Vec::new();
+    all_files(&corpus, &mut files);
+    files.sort();
+    assert!(
+        files.len() > 3000,
+        "corpus looks truncated: {} files",
+        files.len()
+    );
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|p| Input::File {
+            path: p.clone(),
+            display: Arc::from(p.strip_prefix(&corpus).unwrap().to_string_lossy().as_ref()),
+        })
+        .collect();
+    let out = lint(&inputs, &Options::default());
+    let bad: Vec<String> = out
+        .findings
+        .iter()
+        .filter(|f| &*f.rule == "yaml-syntax" && !f.file.starts_with("_not-plain-yaml/"))
+        .map(|f| format!("{}:{:?}: {}", f.file, f.location.map(|l| l.line), f.message))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "valid corpus files reported as syntax errors:\n{}",
+        bad.join("\n")
+    );
+    let broken = out
+        .findings
+        .iter()
+        .filter(|f| &*f.rule == "yaml-syntax" && f.file.starts_with("_not-plain-yaml/"))
+        .count();
+    assert!(
+        broken > 0,
+        "the deliberately broken files should produce syntax findings"
+    );
+    assert!(out.summary.objects > 5000, "{:?}", out.summary);
+}

@@ -1,0 +1,205 @@
+//! Hostile input (SPEC §3): alias bombs, 10 000-deep nesting, a 20 MB file,
+//! a 50 000-document stream, invalid UTF-8, binary content. Each must give
+//! a clear `yaml` finding (or none, when it is valid), never a panic, and
+//! the other files of the run must still be linted. The big inputs are
+//! generated here, not committed.
+
+mod common;
+
+use common::lint_files;
+use kubelint::engine::Outcome;
+use kubelint::yaml::{load, LoadLimits};
+use proptest::prelude::*;
+
+const GOOD_BOOL: &[u8] = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: yes}\n";
+
+/// Lint `bad` next to a file with one known finding; that finding must survive.
+fn beside_known(name: &str, bad: &[u8]) -> Outcome {
+    let out = lint_files(&[(name, bad), ("other.yaml", GOOD_BOOL)], &[]);
+    assert!(
+        out.findings
+            .iter()
+            .any(|f| &*f.file == "other.yaml" && &*f.rule == "yaml11-boolean"),
+        "the rest of the run was lost"
+    );
+    out
+}
+
+fn syntax_messages(out: &Outcome, file: &str) -> Vec<String> {
+    out.findings
+        .iter()
+        .filter(|f| &*f.file == file && &*f.rule == "yaml-syntax")
+        .map(|f| f.message.clone())
+        .collect()
+}
+
+#[test]
+fn billion_laughs() {
+    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
+    }
+    let out = beside_known("bomb.yaml", text.as_bytes());
+    let m = syntax_messages(&out, "bomb.yaml");
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("aliases expand this document beyond"),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn deep_nesting() {
+    let flow = "[".repeat(10_000) + &"]".repeat(10_000);
+    let out = beside_known("flow.yaml", flow.as_bytes());
+    assert!(syntax_messages(&out, "flow.yaml")[0].contains("nested deeper than 255"));
+    let mut block = String::new();
+    for i in 0..10_000 {
+        block.push_str(&" ".repeat(i));
+        block.push_str("- \n");
+    }
+    let out = beside_known("block.yaml", block.as_bytes());
+    assert!(syntax_messages(&out, "block.yaml")[0].contains("nesting deeper than 512"));
+    let json = "{\"a\":".repeat(10_000) + "1" + &"}".repeat(10_000);
+    let out = beside_known("deep.json", json.as_bytes());
+    assert_eq!(syntax_messages(&out, "deep.json").len(), 1);
+}
+
+#[test]
+fn big_file_and_long_stream() {
+    // 50 000 documents, about 20 MB, each with one finding at the end.
+    let mut text = String::with_capacity(21 << 20);
+    let filler = "x".repeat(300);
+    for i in 0..50_000 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  annotations:\n    note: {filler}\ndata:\n  flag: {}\n",
+            if i % 1000 == 0 { "on" } else { "\"on\"" }
+        ));
+    }
+    assert!(text.len() > 20_000_000);
+    let out = beside_known("big.yaml", text.as_bytes());
+    assert_eq!(out.summary.documents, 50_001);
+    let own: Vec<_> = out
+        .findings
+        .iter()
+        .filter(|f| &*f.file == "big.yaml")
+        .collect();
+    assert_eq!(own.len(), 50);
+    assert_eq!(own[1].location.unwrap().line, 1000 * 9 + 9);
+}
+
+#[test]
+fn long_single_line_with_many_findings() {
+    // Minified JSON: 20 000 findings on one 1.5 MB line.
+    let items: Vec<String> = (0..20_000).map(|i| format!("\"k{i}\":true")).collect();
+    let text = format!(
+        "{{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{{\"name\":\"m\"}},\"data\":{{{}}}}}",
+        items.join(",")
+    );
+    let out = beside_known("min.json", text.as_bytes());
+    let own: Vec<_> = out
+        .findings
+        .iter()
+        .filter(|f| &*f.file == "min.json")
+        .collect();
+    assert_eq!(own.len(), 20_000);
+    let last = own.last().unwrap().location.unwrap();
+    assert_eq!(last.line, 1);
+    assert_eq!(last.column as usize, text.rfind("true").unwrap() + 1);
+}
+
+#[test]
+fn invalid_utf8_and_binary() {
+    let mut latin1 = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf".to_vec();
+    latin1.push(0xe9);
+    latin1.extend_from_slice(b"\n");
+    let out = beside_known("latin1.yaml", &latin1);
+    let f = out
+        .findings
+        .iter()
+        .find(|f| &*f.file == "latin1.yaml")
+        .unwrap();
+    assert_eq!(&*f.rule, "yaml-syntax");
+    assert!(
+        f.message.contains("invalid UTF-8 at byte 52"),
+        "{}",
+        f.message
+    );
+    assert_eq!(
+        (f.location.unwrap().line, f.location.unwrap().column),
+        (4, 12)
+    );
+
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0, 0, 0, 13, 73, 72, 68, 82]);
+    let out = beside_known("logo.yaml", &png);
+    let m = syntax_messages(&out, "logo.yaml");
+    assert!(m[0].contains("binary file"), "{m:?}");
+}
+
+#[test]
+fn empty_and_comment_only_files() {
+    let out = beside_known("empty.yaml", b"");
+    assert!(syntax_messages(&out, "empty.yaml").is_empty());
+    let out = beside_known("comments.yaml", b"# nothing here\n---\n# still nothing\n");
+    assert!(syntax_messages(&out, "comments.yaml").is_empty());
+    assert_eq!(out.summary.documents, 1);
+}
+
+#[test]
+fn non_kubernetes_documents_are_skipped() {
+    let out = lint_files(
+        &[(
+            "values.yaml",
+            b"replicaCount: 3\nimage: {tag: yes}\n---\n- a\n- b\n",
+        )],
+        &[],
+    );
+    assert_eq!(out.summary.skipped, 2);
+    assert_eq!(out.summary.objects, 0);
+    assert!(out.findings.is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn loader_never_panics_and_spans_stay_in_bounds(text in "[ \\n\\t:\\-\\[\\]{}'\"&*!|>#,?%@`ab1é]{0,160}") {
+        let loaded = load(&text, &LoadLimits::default());
+        for d in &loaded.documents {
+            let mut stack = vec![d.root];
+            while let Some(n) = stack.pop() {
+                let s = d.span(n);
+                prop_assert!(s.start <= s.end && (s.end as usize) <= text.len());
+                prop_assert!(text.is_char_boundary(s.start as usize) && text.is_char_boundary(s.end as usize));
+                if d.is_map(n) && d.get(n).span == d.span(n) {
+                    for (k, v) in d.entries(n) { stack.push(k); stack.push(v); }
+                } else if d.is_seq(n) && d.get(n).span == d.span(n) {
+                    stack.extend(d.items(n));
+                }
+            }
+        }
+        if let Some(e) = loaded.error {
+            prop_assert!((e.offset as usize) <= text.len());
+        }
+    }
+
+    #[test]
+    fn linting_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let out = lint_files(&[("fuzz.yaml", &bytes)], &["all"]);
+        prop_assert!(out.summary.files == 1);
+    }
+
+    #[test]
+    fn linting_manifest_shaped_text_never_panics(
+        text in "(apiVersion: (v1|apps/v1)\\nkind: (Pod|Deployment|List|ConfigMap)\\n(metadata|spec|items|data|template):( |\\n  )[a-z:{}\\[\\], \\n-]{0,80}\\n(---\\n)?){1,3}"
+    ) {
+        let out = lint_files(&[("m.yaml", text.as_bytes())], &["all"]);
+        for f in &out.findings {
+            if let Some(l) = f.location {
+                prop_assert!((l.end as usize) <= text.len());
+            }
+        }
+    }
+}
