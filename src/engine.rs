@@ -4,7 +4,7 @@
 
 use crate::finding::{Finding, Severity, Summary};
 use crate::index::{Index, ObjectEntry};
-use crate::model::{objects_of, DocumentContent};
+use crate::model::{objects_of, DocumentContent, Object};
 use crate::rules::{registry, Cx, IndexCx, Pending, Selection, YAML_SYNTAX};
 use crate::source::LineIndex;
 use crate::yaml::{load, LoadLimits, Span};
@@ -12,6 +12,9 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// Files with at least this many objects have them checked in parallel.
+const PARALLEL_OBJECTS: usize = 256;
 
 /// One thing to lint.
 #[derive(Debug, Clone)]
@@ -314,28 +317,40 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     let active: Vec<usize> = (0..reg.len())
         .filter(|&i| opts.selection.enabled[i] && reg[i].rule.per_object())
         .collect();
-    let mut names: Vec<(usize, Span)> = Vec::new();
-    let mut objects = Vec::new();
+    let mut all = Vec::new();
     for doc in &loaded.documents {
         r.documents += 1;
         match objects_of(doc, &opts.default_namespace) {
             DocumentContent::NotKubernetes => r.skipped += 1,
-            DocumentContent::Objects(objs) => {
-                for obj in objs {
-                    for &i in &active {
-                        let mut cx = Cx {
-                            rule: i,
-                            object: Some(&obj.reference),
-                            out: &mut pending,
-                        };
-                        reg[i].rule.check(&obj, &mut cx);
-                    }
-                    names.push((objects.len(), doc.span(obj.name_node())));
-                    objects.push(obj.reference.clone());
-                }
-            }
+            DocumentContent::Objects(objs) => all.extend(objs),
         }
     }
+    let check = |obj: &Object<'_>| {
+        let mut out = Vec::new();
+        for &i in &active {
+            let mut cx = Cx {
+                rule: i,
+                object: Some(&obj.reference),
+                out: &mut out,
+            };
+            reg[i].rule.check(obj, &mut cx);
+        }
+        out
+    };
+    // Long streams (`helm template`, `kustomize build`) are one input: their
+    // objects are checked in parallel too. `collect` keeps the order.
+    let per_object: Vec<Vec<Pending>> = if all.len() >= PARALLEL_OBJECTS && !active.is_empty() {
+        all.par_iter().map(check).collect()
+    } else {
+        all.iter().map(check).collect()
+    };
+    pending.extend(per_object.into_iter().flatten());
+    let names: Vec<(usize, Span)> = all
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (i, o.doc.span(o.name_node())))
+        .collect();
+    let objects: Vec<_> = all.iter().map(|o| o.reference.clone()).collect();
     r.objects = objects.len();
     if bom > 0 {
         for p in &mut pending {

@@ -586,6 +586,8 @@ mod tests {
         let items: Vec<_> = d.items(v).collect();
         assert_eq!(snippet(text, d.span(items[0])), "x");
         assert_eq!(snippet(text, d.span(items[1])), "'y'");
+        assert_eq!(d.raw(text, items[1]), "'y'");
+        assert_eq!(d.text(items[1]), Some("y"));
         assert_eq!(snippet(text, d.span(v)), "- x\n  - 'y'");
         let c = d.get_key(d.root, "c").unwrap();
         assert_eq!(snippet(text, d.span(c)), "{d: e}");

@@ -124,6 +124,13 @@ impl<'a> Document<'a> {
         self.nodes[id as usize].span
     }
 
+    /// The node exactly as written in `text` (the text it was loaded from):
+    /// quotes, escapes and block indicators included.
+    pub fn raw<'t>(&self, text: &'t str, id: NodeId) -> &'t str {
+        let s = self.span(id);
+        text.get(s.start as usize..s.end as usize).unwrap_or("")
+    }
+
     pub fn kind(&self, id: NodeId) -> Kind {
         match self.get(id).data {
             NodeData::Scalar { .. } | NodeData::Alias(_) => Kind::Scalar,
