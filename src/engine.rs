@@ -3,7 +3,7 @@
 //! cross-object rules on the index and sort everything once.
 
 use crate::finding::{Finding, Severity, Summary};
-use crate::index::{Index, ObjectEntry};
+use crate::index::{Facts, Index, ObjectEntry};
 use crate::model::{objects_of, DocumentContent, Object};
 use crate::rules::{registry, Cx, IndexCx, Pending, Selection, YAML_SYNTAX};
 use crate::source::LineIndex;
@@ -110,6 +110,18 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
     }
     let index = Index::new(entries);
     let reg = registry();
+    let deferred: Vec<bool> = reg
+        .iter()
+        .enumerate()
+        .map(|(i, r)| opts.selection.enabled[i] && r.rule.deferred())
+        .collect();
+    if deferred.iter().any(|&d| d) {
+        out.findings
+            .retain_mut(|f| match crate::rules::index_of(&f.rule) {
+                Some(i) if deferred[i] => reg[i].rule.finalize(f, &index),
+                _ => true,
+            });
+    }
     let mut index_findings = Vec::new();
     for (i, r) in reg.iter().enumerate() {
         if opts.selection.enabled[i] && r.rule.cross_object() {
@@ -130,6 +142,7 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             file: f.file,
             location: Some(f.location),
             object: f.object,
+            data: None,
         }));
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     for f in &out.findings {
@@ -156,6 +169,7 @@ fn file_finding(display: &Arc<str>, opts: &Options, message: String, help: &str)
             file: display.clone(),
             location: None,
             object: None,
+            data: None,
         });
     }
     r
@@ -244,6 +258,7 @@ fn syntax_at(
             help: help.to_string(),
             object: None,
             related: Vec::new(),
+            data: None,
         }];
         r.findings = finalize(display, text, pending, opts);
         if opts.keep_sources {
@@ -287,6 +302,7 @@ fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Option
                 file: display.clone(),
                 location: Some(location),
                 object: p.object,
+                data: p.data,
             }
         })
         .collect()
@@ -311,6 +327,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                     .to_string(),
                 object: None,
                 related: Vec::new(),
+                data: None,
             });
         }
     }
@@ -332,6 +349,8 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                 rule: i,
                 object: Some(&obj.reference),
                 out: &mut out,
+                opts,
+                text: body,
             };
             reg[i].rule.check(obj, &mut cx);
         }
@@ -345,12 +364,15 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         all.iter().map(check).collect()
     };
     pending.extend(per_object.into_iter().flatten());
-    let names: Vec<(usize, Span)> = all
+    let name_spans: Vec<(u32, u32)> = all
         .iter()
-        .enumerate()
-        .map(|(i, o)| (i, o.doc.span(o.name_node())))
+        .map(|o| o.doc.span(o.name_node()))
+        .map(|s| (s.start + bom, s.end + bom))
         .collect();
-    let objects: Vec<_> = all.iter().map(|o| o.reference.clone()).collect();
+    let objects: Vec<_> = all
+        .iter()
+        .map(|o| (o.reference.clone(), Facts::of(o)))
+        .collect();
     r.objects = objects.len();
     if bom > 0 {
         for p in &mut pending {
@@ -364,18 +386,15 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     r.findings = finalize(display, text, pending, opts);
     if !objects.is_empty() {
         let line_index = LineIndex::new(text);
-        let spans: Vec<(u32, u32)> = names
-            .iter()
-            .map(|(_, s)| (s.start + bom, s.end + bom))
-            .collect();
-        let locations = line_index.locations(text, &spans);
-        r.entries = names
+        let locations = line_index.locations(text, &name_spans);
+        r.entries = objects
             .into_iter()
             .zip(locations)
-            .map(|((i, _), name_location)| ObjectEntry {
+            .map(|((reference, facts), name_location)| ObjectEntry {
                 file: display.clone(),
-                reference: objects[i].clone(),
+                reference,
                 name_location,
+                facts,
             })
             .collect();
     }

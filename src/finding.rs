@@ -70,6 +70,9 @@ pub struct Finding {
     /// (e.g. unreadable).
     pub location: Option<Location>,
     pub object: Option<Arc<ObjectRef>>,
+    /// Rule-private data for [`crate::rules::Rule::finalize`] (e.g. the
+    /// Pod Security level a control belongs to); never reported.
+    pub data: Option<Arc<str>>,
 }
 
 impl Finding {

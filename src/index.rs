@@ -4,6 +4,7 @@
 //! the number of objects rather than to the input text.
 
 use crate::finding::ObjectRef;
+use crate::model::Object;
 use crate::source::Location;
 use std::sync::Arc;
 
@@ -14,6 +15,44 @@ pub struct ObjectEntry {
     pub reference: Arc<ObjectRef>,
     /// Where `metadata.name` (or the object) is written.
     pub name_location: Location,
+    /// What cross-object rules need to know about the object.
+    pub facts: Facts,
+}
+
+/// The compact, kind-specific summary of an object kept after its tree is
+/// dropped. Extracted once per object by [`Facts::of`], whatever rules run.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// `metadata.labels` (string values only).
+    pub labels: Vec<(String, String)>,
+    /// For workloads: the labels of the pod template (of the Pod itself).
+    pub pod_labels: Option<Vec<(String, String)>>,
+}
+
+impl Facts {
+    pub fn of(obj: &Object<'_>) -> Facts {
+        let doc = obj.doc;
+        let pairs = |map: Option<crate::yaml::NodeId>| -> Vec<(String, String)> {
+            map.map(|m| {
+                doc.entries(m)
+                    .filter_map(|(k, v)| Some((doc.text(k)?.to_string(), doc.text(v)?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let labels = pairs(obj.metadata.and_then(|m| doc.get_map(m, "labels")));
+        let pod_labels = obj
+            .pod_spec()
+            .map(|p| pairs(p.metadata.and_then(|m| doc.get_map(m, "labels"))));
+        Facts { labels, pod_labels }
+    }
+
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 #[derive(Debug, Default)]
@@ -26,5 +65,20 @@ impl Index {
     pub fn new(mut objects: Vec<ObjectEntry>) -> Index {
         objects.sort_by(|a, b| (&a.file, a.name_location).cmp(&(&b.file, b.name_location)));
         Index { objects }
+    }
+
+    /// Objects of a kind (any API group).
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a ObjectEntry> + 'a {
+        self.objects
+            .iter()
+            .filter(move |o| o.reference.kind == kind)
+    }
+
+    /// The `Namespace` object of that name, if the input defines it.
+    pub fn namespace(&self, name: &str) -> Option<&ObjectEntry> {
+        self.of_kind("Namespace").find(|o| {
+            o.reference.name.as_deref() == Some(name)
+                && crate::model::group_of(&o.reference.api_version).is_empty()
+        })
     }
 }

@@ -19,6 +19,11 @@
 //!   Per-object rules run in parallel over all objects while each file's tree is
 //!   alive; cross-object rules run once on the compact [`index::Index`] built from
 //!   all files afterwards, so trees are dropped as soon as a file is done.
+//!   Each object leaves behind its [`index::Facts`] (labels, pod template
+//!   labels, kind-specific summaries) — the only thing cross-object rules see.
+//!   A per-object finding that depends on other objects (a namespace's Pod
+//!   Security level, a LimitRange default) is revisited by its rule's
+//!   [`rules::Rule::finalize`] once the index exists.
 //! * [`report`] is pure functions from sorted findings to bytes.
 //!
 //! [`engine`] ties the phases together; [`cli`] is the command line.

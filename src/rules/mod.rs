@@ -9,7 +9,8 @@
 pub mod catalog;
 mod yaml;
 
-use crate::finding::{ObjectRef, Severity};
+use crate::engine::Options;
+use crate::finding::{Finding, ObjectRef, Severity};
 use crate::index::Index;
 use crate::model::Object;
 use crate::source::Location;
@@ -32,6 +33,17 @@ pub trait Rule: Send + Sync {
     /// Whether [`Rule::check_index`] does anything.
     fn cross_object(&self) -> bool {
         false
+    }
+    /// Whether findings of [`Rule::check`] pass through [`Rule::finalize`].
+    fn deferred(&self) -> bool {
+        false
+    }
+    /// Revisit a per-object finding once the whole input is indexed: adjust
+    /// its severity or message from other objects (a namespace's Pod
+    /// Security level, a LimitRange default) or drop it (`false`). Runs
+    /// only when [`Rule::deferred`] is true.
+    fn finalize(&self, _finding: &mut Finding, _index: &Index) -> bool {
+        true
     }
 }
 
@@ -193,8 +205,10 @@ pub struct Pending {
     pub message: String,
     pub help: String,
     pub object: Option<Arc<ObjectRef>>,
-    /// Secondary spans with labels (shown by the human report).
+    /// Secondary spans with labels (mentioned in the message).
     pub related: Vec<(Span, String)>,
+    /// Rule-private data carried to [`Rule::finalize`].
+    pub data: Option<Arc<str>>,
 }
 
 /// What a per-object rule reports through.
@@ -202,9 +216,32 @@ pub struct Cx<'a> {
     pub(crate) rule: usize,
     pub(crate) object: Option<&'a Arc<ObjectRef>>,
     pub(crate) out: &'a mut Vec<Pending>,
+    /// The run's options (default namespace, levels, versions).
+    pub opts: &'a Options,
+    /// The text of the file being linted (spans index into it).
+    pub text: &'a str,
 }
 
 impl Cx<'_> {
+    /// Report a finding carrying rule-private data for [`Rule::finalize`].
+    pub fn report_with_data(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        data: &str,
+    ) {
+        self.out.push(Pending {
+            rule: self.rule,
+            span,
+            message: message.into(),
+            help: help.into(),
+            object: self.object.cloned(),
+            related: Vec::new(),
+            data: Some(Arc::from(data)),
+        });
+    }
+
     /// Report a finding at `span`.
     pub fn report(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
         self.report_related(span, message, help, Vec::new());
@@ -225,6 +262,7 @@ impl Cx<'_> {
             help: help.into(),
             object: self.object.cloned(),
             related,
+            data: None,
         });
     }
 }
