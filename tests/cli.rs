@@ -224,10 +224,28 @@ fn human_report_without_a_terminal_has_no_colour() {
     assert!(text.contains("duplicate-key"));
     assert!(text.contains("help: Merge the two `podAntiAffinity` entries"));
     assert!(text.contains("shop/web.yaml:43:9"));
+    // The summary line agrees with the JSON summary of the same run.
+    let json = kubelint()
+        .arg(examples())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let s = &json_of(&json.stdout)["summary"];
+    let n = |k: &str| s[k].as_u64().unwrap();
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let expected = format!(
+        "{}, {}, {} in {} ({}, {}",
+        plural(n("errors"), "error", "errors"),
+        plural(n("warnings"), "warning", "warnings"),
+        plural(n("notes"), "note", "notes"),
+        plural(n("files"), "file", "files"),
+        plural(n("documents"), "document", "documents"),
+        plural(n("objects"), "object", "objects"),
+    );
     let last = text.lines().last().unwrap();
     assert!(
-        last.starts_with("5 errors, 1 warning, 0 notes in 4 files (7 documents, 8 objects) — "),
-        "{last}"
+        last.starts_with(&expected) && last.contains(") — "),
+        "{last} / {expected}"
     );
     let quiet = kubelint().arg(examples()).arg("--quiet").output().unwrap();
     assert!(!String::from_utf8_lossy(&quiet.stdout).contains(" notes in "));
