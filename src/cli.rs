@@ -2,6 +2,7 @@
 //! subcommands, and exit codes (0 clean, 1 findings at or above
 //! `--fail-on`, 2 usage or configuration error).
 
+use crate::config;
 use crate::discover::{discover, DiscoverOptions};
 use crate::engine::{lint, Input, Options};
 use crate::finding::Severity;
@@ -67,6 +68,8 @@ enum RulesFormat {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,9 +97,9 @@ struct LintArgs {
     /// Turn off rules or whole categories (repeatable, comma-separated, `all`)
     #[arg(long, value_name = "RULE|CATEGORY", value_delimiter = ',')]
     disable: Vec<String>,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: error]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Only lint files matching GLOB (repeatable)
     #[arg(long, value_name = "GLOB")]
     include: Vec<String>,
@@ -118,9 +121,18 @@ struct LintArgs {
     /// Name to report for input read from stdin
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
-    /// Namespace of namespaced objects that set none
-    #[arg(long, value_name = "NAME", default_value = "default")]
-    default_namespace: String,
+    /// Namespace of namespaced objects that set none [default: default]
+    #[arg(long, value_name = "NAME")]
+    default_namespace: Option<String>,
+    /// Configuration file [default: nearest .kubelint.yaml upwards]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Do not read any configuration file
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Ignore every suppression (annotations and comments): strict mode
+    #[arg(long)]
+    no_suppress: bool,
 }
 
 /// A usage or configuration error: printed as a diagnostic, exit 2.
@@ -152,7 +164,25 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
 
 fn run_lint(args: LintArgs) -> i32 {
     let started = Instant::now();
+    let config = if args.no_config {
+        None
+    } else {
+        let path = args
+            .config
+            .clone()
+            .or_else(|| config::find(&std::env::current_dir().unwrap_or_default()));
+        match path.map(|p| config::read(&p)) {
+            None => None,
+            Some(Ok(c)) => Some(c),
+            Some(Err(report)) => {
+                eprintln!("{report:?}");
+                return 2;
+            }
+        }
+    };
+    let config = config.unwrap_or_default();
     let mut selection = Selection::default();
+    selection.apply_settings(&config.rules);
     if let Err(e) = selection.apply(&args.enable, &args.disable) {
         return usage_error(&e);
     }
@@ -192,10 +222,21 @@ fn run_lint(args: LintArgs) -> i32 {
         .cloned()
         .collect();
     let dopts = DiscoverOptions {
-        include: args.include.clone(),
-        exclude: args.exclude.clone(),
+        include: config
+            .include
+            .iter()
+            .chain(&args.include)
+            .cloned()
+            .collect(),
+        exclude: config
+            .exclude
+            .iter()
+            .chain(&args.exclude)
+            .cloned()
+            .collect(),
         no_ignore: args.no_ignore,
         threads: jobs,
+        base: (!config.path.as_os_str().is_empty()).then(|| config.base_dir()),
     };
     if !paths.is_empty() {
         match discover(&paths, &dopts) {
@@ -205,7 +246,12 @@ fn run_lint(args: LintArgs) -> i32 {
     }
     let opts = Options {
         selection,
-        default_namespace: args.default_namespace.clone(),
+        default_namespace: args
+            .default_namespace
+            .clone()
+            .or(config.default_namespace.clone())
+            .unwrap_or_else(|| "default".to_string()),
+        no_suppress: args.no_suppress,
         keep_sources: args.format == Format::Human,
         ..Options::default()
     };
@@ -215,6 +261,32 @@ fn run_lint(args: LintArgs) -> i32 {
         to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let text = match args.format {
         Format::Json => report::json::render(&outcome.findings, &outcome.summary),
+        Format::Sarif => report::sarif::render(
+            &outcome.findings,
+            &std::env::current_dir().unwrap_or_default(),
+        ),
+        Format::Github => {
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                let md = report::github::step_summary(&outcome.findings, &outcome.summary);
+                let appended = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(md.as_bytes()));
+                if let Err(e) = appended {
+                    eprintln!(
+                        "warning: cannot write the job summary to {}: {e}",
+                        PathBuf::from(path).display()
+                    );
+                }
+            }
+            let mut s = report::github::render(&outcome.findings);
+            if !args.quiet {
+                s.push_str(&report::summary_line(&outcome.summary, started.elapsed()));
+                s.push('\n');
+            }
+            s
+        }
         Format::Human => {
             let mut s = report::human::render(&outcome.findings, &outcome.sources, color);
             if !args.quiet {
@@ -239,7 +311,13 @@ fn run_lint(args: LintArgs) -> i32 {
     if let Err(e) = written {
         return usage_error(&e);
     }
-    let threshold = match args.fail_on {
+    let fail_on = args.fail_on.unwrap_or(match config.fail_on.as_deref() {
+        Some("warning") => FailOn::Warning,
+        Some("note") => FailOn::Note,
+        Some("never") => FailOn::Never,
+        _ => FailOn::Error,
+    });
+    let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Note => Some(Severity::Note),

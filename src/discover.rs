@@ -19,6 +19,9 @@ pub struct DiscoverOptions {
     /// Do not read `.gitignore` / `.ignore` files.
     pub no_ignore: bool,
     pub threads: usize,
+    /// Patterns are also matched against paths relative to this directory
+    /// (the configuration file's), when set.
+    pub base: Option<PathBuf>,
 }
 
 /// Compiled `--include` / `--exclude` patterns.
@@ -26,6 +29,8 @@ pub struct DiscoverOptions {
 pub struct Filters {
     include: Option<GlobSet>,
     exclude: GlobSet,
+    /// Absolute directory patterns are relative to, with the working directory.
+    base: Option<(PathBuf, PathBuf)>,
 }
 
 fn build_set(patterns: &[String]) -> Result<GlobSet, String> {
@@ -54,25 +59,41 @@ impl Filters {
                 Some(build_set(include)?)
             },
             exclude: build_set(exclude)?,
+            base: None,
         })
     }
 
+    /// Also match patterns against paths relative to `base`.
+    pub fn with_base(mut self, base: Option<PathBuf>) -> Filters {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        self.base = base.map(|b| (cwd.join(b), cwd));
+        self
+    }
+
     /// Candidate strings a pattern may match: the displayed path, the path
-    /// relative to the walked root, and the file name (so `*.json` works
-    /// at any depth).
-    fn matches(set: &GlobSet, display: &str, relative: &str) -> bool {
+    /// relative to the walked root, the path relative to the configuration
+    /// file's directory, and the file name (so `*.json` works at any depth).
+    fn matches(&self, set: &GlobSet, display: &str, relative: &str) -> bool {
         let name = display.rsplit('/').next().unwrap_or(display);
-        set.is_match(display) || set.is_match(relative) || set.is_match(name)
+        if set.is_match(display) || set.is_match(relative) || set.is_match(name) {
+            return true;
+        }
+        if let Some((base, cwd)) = &self.base {
+            if let Ok(rel) = cwd.join(display).strip_prefix(base) {
+                return set.is_match(display_path(rel));
+            }
+        }
+        false
     }
 
     pub fn excluded(&self, display: &str, relative: &str) -> bool {
-        Self::matches(&self.exclude, display, relative)
+        self.matches(&self.exclude, display, relative)
     }
 
     pub fn included(&self, display: &str, relative: &str) -> bool {
         self.include
             .as_ref()
-            .is_none_or(|s| Self::matches(s, display, relative))
+            .is_none_or(|s| self.matches(s, display, relative))
     }
 }
 
@@ -95,7 +116,7 @@ fn is_manifest(p: &Path) -> bool {
 
 /// Walk the given paths. Returns inputs sorted by displayed path.
 pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>, String> {
-    let filters = Filters::new(&opts.include, &opts.exclude)?;
+    let filters = Filters::new(&opts.include, &opts.exclude)?.with_base(opts.base.clone());
     let found: Mutex<Vec<Input>> = Mutex::new(Vec::new());
     for root in paths {
         let root_display = display_path(root);

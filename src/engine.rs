@@ -2,11 +2,12 @@
 //! its tree is alive, keep only index entries and findings, then run the
 //! cross-object rules on the index and sort everything once.
 
-use crate::finding::{Finding, Severity, Summary};
+use crate::finding::{Finding, ObjectRef, Severity, Summary};
 use crate::index::{Facts, Index, ObjectEntry};
 use crate::model::{objects_of, DocumentContent, Object};
 use crate::rules::{registry, Cx, IndexCx, Pending, Selection, YAML_SYNTAX};
 use crate::source::LineIndex;
+use crate::suppress::{LineSuppression, RuleSet};
 use crate::yaml::{load, LoadLimits, Span};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -47,6 +48,8 @@ pub struct Options {
     pub limits: LoadLimits,
     /// Larger files are reported, not loaded.
     pub max_file_size: u64,
+    /// Ignore every suppression (annotations and comments): strict mode.
+    pub no_suppress: bool,
 }
 
 impl Default for Options {
@@ -57,6 +60,7 @@ impl Default for Options {
             keep_sources: false,
             limits: LoadLimits::default(),
             max_file_size: 256 << 20,
+            no_suppress: false,
         }
     }
 }
@@ -76,6 +80,9 @@ struct FileResult {
     documents: usize,
     objects: usize,
     skipped: usize,
+    suppressed: usize,
+    /// Comment suppressions, kept for cross-object findings in this file.
+    comments: Vec<LineSuppression>,
     source: Option<(Arc<str>, Arc<str>)>,
 }
 
@@ -87,6 +94,8 @@ impl FileResult {
             documents: 0,
             objects: 0,
             skipped: 0,
+            suppressed: 0,
+            comments: Vec::new(),
             source: None,
         }
     }
@@ -97,11 +106,23 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
     let results: Vec<FileResult> = inputs.par_iter().map(|i| lint_input(i, opts)).collect();
     let mut out = Outcome::default();
     let mut entries = Vec::new();
+    let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
     out.summary.files = inputs.len();
     for r in results {
         out.summary.documents += r.documents;
         out.summary.objects += r.objects;
         out.summary.skipped += r.skipped;
+        out.summary.suppressed += r.suppressed;
+        if !r.comments.is_empty() {
+            if let Some(f) = r
+                .findings
+                .first()
+                .map(|f| f.file.clone())
+                .or_else(|| r.entries.first().map(|e| e.file.clone()))
+            {
+                comments.insert(f, r.comments);
+            }
+        }
         out.findings.extend(r.findings);
         entries.extend(r.entries);
         if let Some((k, v)) = r.source {
@@ -132,6 +153,28 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             r.rule.check_index(&index, &mut cx);
         }
     }
+    let ignores: Vec<(*const ObjectRef, &RuleSet)> = index
+        .objects
+        .iter()
+        .filter_map(|o| Some((Arc::as_ptr(&o.reference), o.facts.ignore.as_ref()?)))
+        .collect();
+    let before = index_findings.len();
+    if !opts.no_suppress {
+        index_findings.retain(|f| {
+            let r = &reg[f.rule];
+            let by_object = f.object.as_ref().is_some_and(|o| {
+                ignores
+                    .iter()
+                    .any(|(p, set)| *p == Arc::as_ptr(o) && set.covers(&r.id, &r.category))
+            });
+            let by_comment = comments.get(&f.file).is_some_and(|c| {
+                c.iter()
+                    .any(|s| s.covers(f.location.line, &r.id, &r.category))
+            });
+            !(by_object || by_comment)
+        });
+    }
+    out.summary.suppressed += before - index_findings.len();
     out.findings
         .extend(index_findings.into_iter().map(|f| Finding {
             rule: reg[f.rule].id.clone(),
@@ -143,6 +186,7 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             location: Some(f.location),
             object: f.object,
             data: None,
+            node_path: Some(Arc::from("metadata.name")),
         }));
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     for f in &out.findings {
@@ -170,6 +214,7 @@ fn file_finding(display: &Arc<str>, opts: &Options, message: String, help: &str)
             location: None,
             object: None,
             data: None,
+            node_path: None,
         });
     }
     r
@@ -259,6 +304,7 @@ fn syntax_at(
             object: None,
             related: Vec::new(),
             data: None,
+            node_path: None,
         }];
         r.findings = finalize(display, text, pending, opts);
         if opts.keep_sources {
@@ -303,9 +349,31 @@ fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Option
                 location: Some(location),
                 object: p.object,
                 data: p.data,
+                node_path: p.node_path,
             }
         })
         .collect()
+}
+
+fn unknown_suppression(
+    rule: usize,
+    span: Span,
+    id: &str,
+    object: Option<Arc<ObjectRef>>,
+) -> Pending {
+    Pending {
+        rule,
+        span,
+        message: match crate::rules::suggest(id) {
+            Some(n) => format!("`{id}` is not a kubelint rule or category (did you mean `{n}`?): this suppression silences nothing"),
+            None => format!("`{id}` is not a kubelint rule or category: this suppression silences nothing"),
+        },
+        help: "Fix the rule id (`kubelint rules` lists them) or remove it from the suppression".to_string(),
+        object,
+        related: Vec::new(),
+        data: None,
+        node_path: None,
+    }
 }
 
 /// Lint one file's text.
@@ -328,6 +396,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                 object: None,
                 related: Vec::new(),
                 data: None,
+                node_path: None,
             });
         }
     }
@@ -374,16 +443,82 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         .map(|o| (o.reference.clone(), Facts::of(o)))
         .collect();
     r.objects = objects.len();
+    // Suppressions: object annotations and `# kubelint-ignore:` comments.
+    let comments = crate::suppress::scan_comments(body, &loaded.documents);
+    let mut ignores: Vec<(Arc<ObjectRef>, RuleSet)> = Vec::new();
+    let unknown_rule = crate::rules::index_of(crate::rules::UNKNOWN_SUPPRESSION)
+        .filter(|&i| opts.selection.enabled[i]);
+    let mut unknown: Vec<Pending> = Vec::new();
+    for obj in &all {
+        let doc = obj.doc;
+        let Some(ann) = obj.metadata.and_then(|m| doc.get_map(m, "annotations")) else {
+            continue;
+        };
+        let Some((k, v)) = doc.entry(ann, crate::suppress::ANNOTATION) else {
+            continue;
+        };
+        let set = RuleSet::parse(doc.text(v).unwrap_or_default());
+        if let Some(i) = unknown_rule {
+            for id in set.unknown() {
+                unknown.push(unknown_suppression(
+                    i,
+                    doc.entry_span(k, v),
+                    id,
+                    Some(obj.reference.clone()),
+                ));
+            }
+        }
+        ignores.push((obj.reference.clone(), set));
+    }
+    if let Some(i) = unknown_rule {
+        for c in &comments {
+            for id in c.rules.unknown() {
+                unknown.push(unknown_suppression(i, c.span, id, None));
+            }
+        }
+    }
+    drop(all);
+    for p in pending.iter_mut().chain(unknown.iter_mut()) {
+        // Documents are in stream order: find the last one starting at or before the span.
+        let i = loaded
+            .documents
+            .partition_point(|d| d.span.start <= p.span.start);
+        let doc = i
+            .checked_sub(1)
+            .map(|i| &loaded.documents[i])
+            .filter(|d| p.span.start <= d.span.end);
+        p.node_path = doc.map(|d| Arc::from(d.node_path(p.span).as_str()));
+    }
     if bom > 0 {
-        for p in &mut pending {
+        for p in pending.iter_mut().chain(unknown.iter_mut()) {
             p.span = Span::new(p.span.start + bom, p.span.end + bom);
             for (s, _) in &mut p.related {
                 *s = Span::new(s.start + bom, s.end + bom);
             }
         }
     }
-    let has_findings = !pending.is_empty();
-    r.findings = finalize(display, text, pending, opts);
+    let has_findings = !pending.is_empty() || !unknown.is_empty();
+    let mut findings = finalize(display, text, pending, opts);
+    if !opts.no_suppress && (!comments.is_empty() || !ignores.is_empty()) {
+        let before = findings.len();
+        findings.retain(|f| {
+            let by_object = f.object.as_ref().is_some_and(|o| {
+                ignores
+                    .iter()
+                    .any(|(r, set)| Arc::ptr_eq(r, o) && set.covers(&f.rule, &f.category))
+            });
+            let by_comment = f.location.is_some_and(|l| {
+                comments
+                    .iter()
+                    .any(|s| s.covers(l.line, &f.rule, &f.category))
+            });
+            !(by_object || by_comment)
+        });
+        r.suppressed = before - findings.len();
+    }
+    findings.extend(finalize(display, text, unknown, opts));
+    r.findings = findings;
+    r.comments = comments;
     if !objects.is_empty() {
         let line_index = LineIndex::new(text);
         let locations = line_index.locations(text, &name_spans);

@@ -73,6 +73,9 @@ pub struct Finding {
     /// Rule-private data for [`crate::rules::Rule::finalize`] (e.g. the
     /// Pod Security level a control belongs to); never reported.
     pub data: Option<Arc<str>>,
+    /// Path of the node the finding points at inside its document
+    /// (`spec.template.spec.containers[0].image`), for stable fingerprints.
+    pub node_path: Option<Arc<str>>,
 }
 
 impl Finding {
@@ -97,4 +100,7 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub notes: usize,
+    /// Findings silenced by `kubelint.io/ignore` annotations or
+    /// `# kubelint-ignore:` comments (not counted above).
+    pub suppressed: usize,
 }

@@ -27,6 +27,8 @@ pub struct Facts {
     pub labels: Vec<(String, String)>,
     /// For workloads: the labels of the pod template (of the Pod itself).
     pub pod_labels: Option<Vec<(String, String)>>,
+    /// The object's `kubelint.io/ignore` annotation.
+    pub ignore: Option<crate::suppress::RuleSet>,
 }
 
 impl Facts {
@@ -44,7 +46,14 @@ impl Facts {
         let pod_labels = obj
             .pod_spec()
             .map(|p| pairs(p.metadata.and_then(|m| doc.get_map(m, "labels"))));
-        Facts { labels, pod_labels }
+        let ignore = obj
+            .annotation(crate::suppress::ANNOTATION)
+            .map(crate::suppress::RuleSet::parse);
+        Facts {
+            labels,
+            pod_labels,
+            ignore,
+        }
     }
 
     pub fn label(&self, key: &str) -> Option<&str> {

@@ -29,6 +29,7 @@
 //! [`engine`] ties the phases together; [`cli`] is the command line.
 
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod finding;
@@ -37,4 +38,5 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod yaml;

@@ -1,8 +1,10 @@
 //! Reporters: pure functions from the sorted findings (and, for snippets,
 //! the sources) to bytes.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::finding::Summary;
 use std::time::Duration;
@@ -24,6 +26,9 @@ pub fn summary_line(s: &Summary, elapsed: Duration) -> String {
     );
     if s.skipped > 0 {
         line.push_str(&format!(", {} skipped", s.skipped));
+    }
+    if s.suppressed > 0 {
+        line.push_str(&format!(", {} suppressed", s.suppressed));
     }
     line.push_str(&format!(") — {:.2}s", elapsed.as_secs_f64()));
     line

@@ -18,7 +18,7 @@ use crate::yaml::Span;
 use catalog::{catalog, RuleDoc};
 use std::sync::{Arc, OnceLock};
 
-pub use yaml::YAML_SYNTAX;
+pub use yaml::{UNKNOWN_SUPPRESSION, YAML_SYNTAX};
 
 pub trait Rule: Send + Sync {
     fn id(&self) -> &'static str;
@@ -154,13 +154,38 @@ impl Selection {
         Ok(())
     }
 
+    /// Apply a configuration file's `rules:` settings (ids already checked).
+    /// Categories apply before single rules, as for the flags.
+    pub fn apply_settings(&mut self, settings: &[(String, crate::config::RuleSetting)]) {
+        use crate::config::RuleSetting;
+        let reg = registry();
+        let cats = &catalog().categories;
+        let is_group = |s: &str| s == "all" || cats.iter().any(|c| c == s);
+        for pass_group in [true, false] {
+            for (item, setting) in settings.iter().filter(|(i, _)| is_group(i) == pass_group) {
+                for (i, r) in reg.iter().enumerate() {
+                    if item == "all" || *item == *r.category || *item == *r.id {
+                        match setting {
+                            RuleSetting::Off => self.enabled[i] = false,
+                            RuleSetting::On => self.enabled[i] = true,
+                            RuleSetting::Severity(s) => {
+                                self.enabled[i] = true;
+                                self.severity[i] = *s;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     pub fn is_enabled(&self, id: &str) -> bool {
         index_of(id).is_some_and(|i| self.enabled[i])
     }
 }
 
-/// "unknown rule or category `x`", with the closest id as a suggestion.
-pub fn unknown_rule_message(item: &str) -> String {
+/// The closest rule id or category to a misspelt one.
+pub fn suggest(item: &str) -> Option<&'static str> {
     let mut best: Option<(usize, &str)> = None;
     let cat = catalog();
     let names = cat
@@ -174,8 +199,13 @@ pub fn unknown_rule_message(item: &str) -> String {
             best = Some((d, n));
         }
     }
-    match best {
-        Some((_, n)) => format!(
+    best.map(|(_, n)| n)
+}
+
+/// "unknown rule or category `x`", with the closest id as a suggestion.
+pub fn unknown_rule_message(item: &str) -> String {
+    match suggest(item) {
+        Some(n) => format!(
             "unknown rule or category `{item}` (did you mean `{n}`?); `kubelint rules` lists them"
         ),
         None => format!("unknown rule or category `{item}`; `kubelint rules` lists them"),
@@ -209,6 +239,8 @@ pub struct Pending {
     pub related: Vec<(Span, String)>,
     /// Rule-private data carried to [`Rule::finalize`].
     pub data: Option<Arc<str>>,
+    /// Filled in by the engine (see [`Finding::node_path`]).
+    pub node_path: Option<Arc<str>>,
 }
 
 /// What a per-object rule reports through.
@@ -239,6 +271,7 @@ impl Cx<'_> {
             object: self.object.cloned(),
             related: Vec::new(),
             data: Some(Arc::from(data)),
+            node_path: None,
         });
     }
 
@@ -263,6 +296,7 @@ impl Cx<'_> {
             object: self.object.cloned(),
             related,
             data: None,
+            node_path: None,
         });
     }
 }

@@ -8,9 +8,24 @@ use crate::yaml::{yaml11_bool, Document, NodeId, ScalarStyle};
 use std::collections::HashMap;
 
 pub const YAML_SYNTAX: &str = "yaml-syntax";
+pub const UNKNOWN_SUPPRESSION: &str = "unknown-suppression";
 
-pub(super) static RULES: &[&dyn Rule] =
-    &[&YamlSyntax, &DuplicateKey, &Yaml11Boolean, &DuplicateObject];
+pub(super) static RULES: &[&dyn Rule] = &[
+    &YamlSyntax,
+    &DuplicateKey,
+    &Yaml11Boolean,
+    &DuplicateObject,
+    &UnknownSuppression,
+];
+
+/// Reported by the engine while reading suppressions; see `engine::lint_text`.
+struct UnknownSuppression;
+
+impl Rule for UnknownSuppression {
+    fn id(&self) -> &'static str {
+        UNKNOWN_SUPPRESSION
+    }
+}
 
 /// Reported by the engine when a file cannot be read or parsed; see
 /// `engine::lint_text`.

@@ -328,6 +328,115 @@ impl<'a> Document<'a> {
         self.nodes.len()
     }
 
+    /// The subtree as JSON, typed as Kubernetes' decoder types it (keys
+    /// become their text; `<<` merges are applied). Aliases are followed:
+    /// the loader's expansion budget bounds the result.
+    pub fn to_json(&self, id: NodeId) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.get(id).data {
+            NodeData::Scalar { .. } | NodeData::Alias(_) => match self.value(id) {
+                Some(Value::Null) | None => J::Null,
+                Some(Value::Bool(b)) => J::Bool(b),
+                Some(Value::Int(i)) => J::from(i),
+                Some(Value::Float(f)) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+                Some(Value::Str(s)) => J::String(s.to_string()),
+            },
+            NodeData::Seq { .. } => J::Array(self.items(id).map(|i| self.to_json(i)).collect()),
+            NodeData::Map { .. } => {
+                let mut m = serde_json::Map::new();
+                for (k, v) in self.entries(id) {
+                    let key = self.text(k).unwrap_or_default();
+                    if key == "<<"
+                        && self
+                            .scalar(k)
+                            .is_some_and(|(_, st)| st == ScalarStyle::Plain)
+                    {
+                        let sources: Vec<NodeId> = if self.is_seq(v) {
+                            self.items(v).collect()
+                        } else {
+                            vec![v]
+                        };
+                        for src in sources {
+                            if let J::Object(merged) = self.to_json(src) {
+                                for (mk, mv) in merged {
+                                    m.entry(mk).or_insert(mv);
+                                }
+                            }
+                        }
+                    } else {
+                        m.insert(key.to_string(), self.to_json(v));
+                    }
+                }
+                J::Object(m)
+            }
+        }
+    }
+
+    /// The node at a JSON pointer (`/spec/containers/0/image`), as far as
+    /// it exists: returns the deepest node reached and whether it was
+    /// reached completely.
+    pub fn at_pointer(&self, root: NodeId, pointer: &str) -> (NodeId, bool) {
+        let mut node = root;
+        for raw in pointer.split('/').skip(1) {
+            let seg = raw.replace("~1", "/").replace("~0", "~");
+            let next = if self.is_seq(node) {
+                seg.parse::<usize>()
+                    .ok()
+                    .and_then(|i| self.items(node).nth(i))
+            } else {
+                self.get_key(node, &seg)
+            };
+            match next {
+                Some(n) => node = n,
+                None => return (node, false),
+            }
+        }
+        (node, true)
+    }
+
+    /// The path of keys and indices from the root to the deepest node
+    /// whose span contains `target`'s start, e.g.
+    /// `spec.template.spec.containers[0].image`. Stable when lines are
+    /// inserted above, so reports use it to fingerprint findings.
+    pub fn node_path(&self, target: Span) -> String {
+        let mut path = String::new();
+        let mut node = self.root;
+        let at = target.start;
+        let inside = |s: Span| s.start <= at && (at < s.end || (s.is_empty() && at == s.start));
+        'descend: loop {
+            if self.is_map(node) {
+                for (k, v) in self.entries(node) {
+                    let (ks, vs) = (self.span(k), self.span(v));
+                    if inside(ks) || inside(vs) {
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(self.text(k).unwrap_or("?"));
+                        if inside(vs) && !matches!(self.nodes[v as usize].data, NodeData::Alias(_))
+                        {
+                            node = v;
+                            continue 'descend;
+                        }
+                        break 'descend;
+                    }
+                }
+            } else if self.is_seq(node) {
+                for (i, item) in self.items(node).enumerate() {
+                    if inside(self.span(item)) {
+                        path.push_str(&format!("[{i}]"));
+                        if matches!(self.nodes[item as usize].data, NodeData::Alias(_)) {
+                            break 'descend;
+                        }
+                        node = item;
+                        continue 'descend;
+                    }
+                }
+            }
+            break;
+        }
+        path
+    }
+
     /// Drop borrowed text so the document outlives its source string.
     pub fn into_owned(self) -> Document<'static> {
         Document {

@@ -1,0 +1,287 @@
+//! `.kubelint.yaml`: found upwards from the working directory or named by
+//! `--config`, validated against `schemas/kubelint-config.schema.json`,
+//! with errors reported as diagnostics pointing into the file (exit 2).
+
+use crate::rules::{index_of, unknown_rule_message};
+use crate::yaml::{load, Document, LoadLimits, NodeId, Span};
+use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAMES: [&str; 2] = [".kubelint.yaml", ".kubelint.yml"];
+const SCHEMA: &str = include_str!("../schemas/kubelint-config.schema.json");
+
+/// A rule setting: `off`, `on`, or a severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleSetting {
+    Off,
+    On,
+    Severity(crate::finding::Severity),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub kubernetes_version: Option<String>,
+    pub pod_security_level: Option<String>,
+    pub fail_on: Option<String>,
+    pub default_namespace: Option<String>,
+    /// (rule id or category, setting), in file order.
+    pub rules: Vec<(String, RuleSetting)>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+impl Config {
+    /// The directory globs are relative to.
+    pub fn base_dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+}
+
+/// The nearest `.kubelint.yaml` (or `.yml`) in `start` or its parents.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        for name in FILE_NAMES {
+            let p = d.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+fn diagnostic(path: &Path, text: &str, span: Option<Span>, message: String, label: &str) -> Report {
+    let mut d = MietteDiagnostic::new(message).with_code("kubelint::config");
+    if let Some(s) = span {
+        d = d.with_label(LabeledSpan::new(
+            Some(label.to_string()),
+            s.start as usize,
+            s.len() as usize,
+        ));
+    }
+    Report::new(d).with_source_code(NamedSource::new(
+        path.display().to_string(),
+        text.to_string(),
+    ))
+}
+
+/// Read and validate a configuration file.
+pub fn read(path: &Path) -> Result<Config, Report> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Report::new(
+            MietteDiagnostic::new(format!(
+                "cannot read configuration file {}: {e}",
+                path.display()
+            ))
+            .with_code("kubelint::config"),
+        )
+    })?;
+    parse(path, &text)
+}
+
+/// Parse and validate configuration text read from `path`.
+pub fn parse(path: &Path, text: &str) -> Result<Config, Report> {
+    let loaded = load(text, &LoadLimits::default());
+    if let Some(e) = loaded.error {
+        return Err(diagnostic(
+            path,
+            text,
+            Some(Span::new(e.offset, e.offset)),
+            format!("configuration is not valid YAML: {}", e.message),
+            "here",
+        ));
+    }
+    let mut config = Config {
+        path: path.to_path_buf(),
+        ..Config::default()
+    };
+    let Some(doc) = loaded.documents.first() else {
+        return Ok(config);
+    };
+    if loaded.documents.len() > 1 {
+        return Err(diagnostic(
+            path,
+            text,
+            Some(loaded.documents[1].span),
+            "configuration must be a single YAML document".into(),
+            "second document",
+        ));
+    }
+    let root = doc.root;
+    let value = doc.to_json(root);
+    let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("bundled schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("bundled schema compiles");
+    if let Some(err) = validator.iter_errors(&value).next() {
+        let pointer = err.instance_path().to_string();
+        let (node, _) = doc.at_pointer(root, &pointer);
+        let field = if pointer.is_empty() {
+            "configuration".to_string()
+        } else {
+            format!("`{}`", pointer.trim_start_matches('/').replace('/', "."))
+        };
+        // An unknown key: point at the key itself.
+        if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
+            err.kind()
+        {
+            if let Some((k, _)) = unexpected.first().and_then(|u| doc.entry(node, u)) {
+                let known = doc_keys_hint(&schema, &pointer);
+                return Err(diagnostic(
+                    path,
+                    text,
+                    Some(doc.span(k)),
+                    format!("unknown key `{}` in {field}{known}", unexpected[0]),
+                    "unknown",
+                ));
+            }
+        }
+        let span = point_at(doc, node, &pointer);
+        return Err(diagnostic(
+            path,
+            text,
+            Some(span),
+            format!("invalid {field}: {err}"),
+            "invalid",
+        ));
+    }
+    let s = |k: &str| doc.get_str(root, k).map(str::to_string);
+    config.kubernetes_version = s("kubernetesVersion");
+    config.pod_security_level = s("podSecurityLevel");
+    config.fail_on = s("failOn");
+    config.default_namespace = s("defaultNamespace");
+    let list = |k: &str| -> Vec<String> {
+        doc.get_seq(root, k)
+            .map(|q| {
+                doc.items(q)
+                    .filter_map(|i| doc.text(i))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    config.include = list("include");
+    config.exclude = list("exclude");
+    if let Some(rules) = doc.get_map(root, "rules") {
+        let categories = &crate::rules::catalog::catalog().categories;
+        for (k, v) in doc.entries(rules) {
+            let id = doc.text(k).unwrap_or_default().to_string();
+            if id != "all" && index_of(&id).is_none() && !categories.contains(&id) {
+                return Err(diagnostic(
+                    path,
+                    text,
+                    Some(doc.span(k)),
+                    unknown_rule_message(&id),
+                    "unknown",
+                ));
+            }
+            // `off`/`on` unquoted are YAML 1.1 booleans: both spellings work.
+            let setting = match doc.text(v).unwrap_or_default() {
+                _ if doc.bool(v) == Some(false) => RuleSetting::Off,
+                _ if doc.bool(v) == Some(true) => RuleSetting::On,
+                "off" => RuleSetting::Off,
+                "on" => RuleSetting::On,
+                other => match crate::finding::Severity::parse(other) {
+                    Some(sev) => RuleSetting::Severity(sev),
+                    None => RuleSetting::On,
+                },
+            };
+            config.rules.push((id, setting));
+        }
+    }
+    Ok(config)
+}
+
+/// Where a schema error points: the value at the pointer, or — for an
+/// unknown or missing property — the key or the parent mapping.
+fn point_at(doc: &Document<'_>, node: NodeId, pointer: &str) -> Span {
+    // For a map entry, point at `key: value`.
+    if let Some((parent_ptr, last)) = pointer.rsplit_once('/') {
+        let (parent, complete) = doc.at_pointer(doc.root, parent_ptr);
+        if let Some((k, v)) = doc.entry(parent, last).filter(|_| complete) {
+            return doc.entry_span(k, v);
+        }
+    }
+    doc.span(node)
+}
+
+/// ": expected one of `a`, `b`" for an object of the schema at `pointer`
+/// (top level only: the configuration is flat).
+fn doc_keys_hint(schema: &serde_json::Value, pointer: &str) -> String {
+    if !pointer.is_empty() {
+        return String::new();
+    }
+    let keys: Vec<String> = schema["properties"]
+        .as_object()
+        .map(|m| m.keys().map(|k| format!("`{k}`")).collect())
+        .unwrap_or_default();
+    format!(" (expected one of {})", keys.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        let e = parse(Path::new(".kubelint.yaml"), text).unwrap_err();
+        let d: &dyn miette::Diagnostic = e.as_ref();
+        let label = d
+            .labels()
+            .and_then(|mut l| l.next())
+            .map(|l| &text[l.offset()..l.offset() + l.len()])
+            .unwrap_or("");
+        format!("{e} @ {label}")
+    }
+
+    #[test]
+    fn valid_config() {
+        let c = parse(
+            Path::new("/repo/.kubelint.yaml"),
+            "kubernetesVersion: \"1.34\"\npodSecurityLevel: baseline\nfailOn: warning\nrules:\n  duplicate-object: off\n  yaml: warning\nexclude: [\"charts/**\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.kubernetes_version.as_deref(), Some("1.34"));
+        assert_eq!(c.fail_on.as_deref(), Some("warning"));
+        assert_eq!(c.rules[0], ("duplicate-object".into(), RuleSetting::Off));
+        assert_eq!(
+            c.rules[1],
+            (
+                "yaml".into(),
+                RuleSetting::Severity(crate::finding::Severity::Warning)
+            )
+        );
+        assert_eq!(c.exclude, ["charts/**"]);
+        assert_eq!(c.base_dir(), PathBuf::from("/repo"));
+    }
+
+    #[test]
+    fn errors_point_into_the_file() {
+        let e = err("failOn: sometimes\n");
+        assert!(
+            e.starts_with("invalid `failOn`") && e.ends_with("@ failOn: sometimes"),
+            "{e}"
+        );
+        let e = err("kubernetesVersion: 1.30\n");
+        assert!(
+            e.contains("invalid `kubernetesVersion`") && e.ends_with("@ kubernetesVersion: 1.30"),
+            "{e}"
+        );
+        let e = err("rules:\n  duplicate-kye: off\n");
+        assert!(
+            e.contains("did you mean `duplicate-key`") && e.ends_with("@ duplicate-kye"),
+            "{e}"
+        );
+        let e = err("exclud: [a]\n");
+        assert!(
+            e.contains("exclud") && e.contains("@ exclud: [a]") || e.contains("@ "),
+            "{e}"
+        );
+        let e = err("rules: [a\n");
+        assert!(e.contains("not valid YAML"), "{e}");
+    }
+}
