@@ -252,6 +252,8 @@ fn run_lint(args: LintArgs) -> i32 {
             .or(config.default_namespace.clone())
             .unwrap_or_else(|| "default".to_string()),
         no_suppress: args.no_suppress,
+        ignores: config.ignore.clone(),
+        config_dir: (!config.path.as_os_str().is_empty()).then(|| config.base_dir()),
         keep_sources: args.format == Format::Human,
         ..Options::default()
     };

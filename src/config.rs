@@ -30,6 +30,50 @@ pub struct Config {
     pub rules: Vec<(String, RuleSetting)>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// Per-resource suppressions (`ignore:`).
+    pub ignore: Vec<Ignore>,
+}
+
+/// One `ignore:` entry: findings of `rules` on objects matching every
+/// given filter are suppressed.
+#[derive(Debug, Clone)]
+pub struct Ignore {
+    pub rules: crate::suppress::RuleSet,
+    pub kinds: Vec<String>,
+    pub namespaces: Option<globset::GlobSet>,
+    pub names: Option<globset::GlobSet>,
+    pub paths: Option<globset::GlobSet>,
+}
+
+impl Ignore {
+    /// Does this entry silence `f`? `base` makes file paths relative to the
+    /// configuration file's directory.
+    pub fn covers(&self, f: &crate::finding::Finding, base: &Path, cwd: &Path) -> bool {
+        if !self.rules.covers(&f.rule, &f.category) {
+            return false;
+        }
+        let obj = f.object.as_deref();
+        if !self.kinds.is_empty() && !obj.is_some_and(|o| self.kinds.contains(&o.kind)) {
+            return false;
+        }
+        let glob = |set: &Option<globset::GlobSet>, value: Option<&str>| {
+            set.as_ref()
+                .is_none_or(|s| value.is_some_and(|v| s.is_match(v)))
+        };
+        if !glob(&self.namespaces, obj.and_then(|o| o.namespace.as_deref()))
+            || !glob(&self.names, obj.and_then(|o| o.name.as_deref()))
+        {
+            return false;
+        }
+        match &self.paths {
+            None => true,
+            Some(set) => {
+                let abs = crate::discover::normalize(&cwd.join(&*f.file));
+                let rel = abs.strip_prefix(base).map(crate::discover::display_path);
+                set.is_match(&*f.file) || rel.is_ok_and(|r| set.is_match(r))
+            }
+        }
+    }
 }
 
 impl Config {
@@ -167,6 +211,64 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Report> {
     };
     config.include = list("include");
     config.exclude = list("exclude");
+    for entry in doc
+        .get_seq(root, "ignore")
+        .into_iter()
+        .flat_map(|q| doc.items(q))
+    {
+        let strings = |k: &str| -> Vec<(String, Span)> {
+            doc.get_seq(entry, k)
+                .map(|q| {
+                    doc.items(q)
+                        .filter_map(|i| Some((doc.text(i)?.to_string(), doc.span(i))))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut ids = Vec::new();
+        for (id, span) in strings("rules") {
+            let set = crate::suppress::RuleSet::parse(&id);
+            if let Some(bad) = set.unknown().first() {
+                return Err(diagnostic(
+                    path,
+                    text,
+                    Some(span),
+                    unknown_rule_message(bad),
+                    "unknown",
+                ));
+            }
+            ids.push(id);
+        }
+        let globs = |k: &str| -> Result<Option<globset::GlobSet>, Report> {
+            let items = strings(k);
+            if items.is_empty() {
+                return Ok(None);
+            }
+            let mut b = globset::GlobSetBuilder::new();
+            for (g, span) in items {
+                let glob = globset::Glob::new(&g).map_err(|e| {
+                    diagnostic(
+                        path,
+                        text,
+                        Some(span),
+                        format!("invalid glob `{g}`: {e}"),
+                        "invalid",
+                    )
+                })?;
+                b.add(glob);
+            }
+            Ok(Some(b.build().map_err(|e| {
+                diagnostic(path, text, None, e.to_string(), "")
+            })?))
+        };
+        config.ignore.push(Ignore {
+            rules: crate::suppress::RuleSet::parse(&ids.join(",")),
+            kinds: strings("kinds").into_iter().map(|(k, _)| k).collect(),
+            namespaces: globs("namespaces")?,
+            names: globs("names")?,
+            paths: globs("paths")?,
+        });
+    }
     if let Some(rules) = doc.get_map(root, "rules") {
         let categories = &crate::rules::catalog::catalog().categories;
         for (k, v) in doc.entries(rules) {
@@ -257,6 +359,48 @@ mod tests {
         );
         assert_eq!(c.exclude, ["charts/**"]);
         assert_eq!(c.base_dir(), PathBuf::from("/repo"));
+    }
+
+    #[test]
+    fn per_resource_ignores() {
+        use crate::finding::{Finding, ObjectRef, Severity};
+        use std::sync::Arc;
+        let c = parse(
+            Path::new("/repo/.kubelint.yaml"),
+            "ignore:\n  - rules: [yaml11-boolean]\n    kinds: [ConfigMap]\n    namespaces: [\"kube-*\"]\n  - rules: [yaml]\n    paths: [\"vendor/**\"]\n    reason: upstream files\n",
+        )
+        .unwrap();
+        let finding = |file: &str, kind: &str, ns: &str| Finding {
+            rule: Arc::from("yaml11-boolean"),
+            category: Arc::from("yaml"),
+            severity: Severity::Error,
+            message: String::new(),
+            help: String::new(),
+            file: Arc::from(file),
+            location: None,
+            object: Some(Arc::new(ObjectRef {
+                api_version: "v1".into(),
+                kind: kind.into(),
+                namespace: Some(ns.into()),
+                name: Some("x".into()),
+            })),
+            data: None,
+            node_path: None,
+        };
+        let base = Path::new("/repo");
+        let cwd = Path::new("/repo/apps");
+        let covered = |f: &Finding| c.ignore.iter().any(|i| i.covers(f, base, cwd));
+        assert!(covered(&finding("a.yaml", "ConfigMap", "kube-system")));
+        assert!(!covered(&finding("a.yaml", "ConfigMap", "prod")));
+        assert!(!covered(&finding("a.yaml", "Secret", "kube-system")));
+        assert!(covered(&finding("../vendor/x/a.yaml", "Secret", "prod")));
+        let e = err("ignore:\n  - rules: [no-such]\n");
+        assert!(
+            e.contains("unknown rule or category `no-such`") && e.ends_with("@ no-such"),
+            "{e}"
+        );
+        let e = err("ignore:\n  - kinds: [Pod]\n");
+        assert!(e.contains("invalid `ignore.0`"), "{e}");
     }
 
     #[test]

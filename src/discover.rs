@@ -79,7 +79,7 @@ impl Filters {
             return true;
         }
         if let Some((base, cwd)) = &self.base {
-            if let Ok(rel) = cwd.join(display).strip_prefix(base) {
+            if let Ok(rel) = normalize(&cwd.join(display)).strip_prefix(base) {
                 return set.is_match(display_path(rel));
             }
         }
@@ -95,6 +95,24 @@ impl Filters {
             .as_ref()
             .is_none_or(|s| self.matches(s, display, relative))
     }
+}
+
+/// Resolve `.` and `..` components lexically (without touching the disk).
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// How a path is shown: as given, `./` stripped, forward slashes.

@@ -50,6 +50,10 @@ pub struct Options {
     pub max_file_size: u64,
     /// Ignore every suppression (annotations and comments): strict mode.
     pub no_suppress: bool,
+    /// The configuration's per-resource `ignore:` entries, with the
+    /// directory their paths are relative to.
+    pub ignores: Vec<crate::config::Ignore>,
+    pub config_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -61,6 +65,8 @@ impl Default for Options {
             limits: LoadLimits::default(),
             max_file_size: 256 << 20,
             no_suppress: false,
+            ignores: Vec::new(),
+            config_dir: None,
         }
     }
 }
@@ -188,6 +194,14 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             data: None,
             node_path: Some(Arc::from("metadata.name")),
         }));
+    if !opts.no_suppress && !opts.ignores.is_empty() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let base = cwd.join(opts.config_dir.clone().unwrap_or_default());
+        let before = out.findings.len();
+        out.findings
+            .retain(|f| !opts.ignores.iter().any(|i| i.covers(f, &base, &cwd)));
+        out.summary.suppressed += before - out.findings.len();
+    }
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     for f in &out.findings {
         match f.severity {

@@ -283,6 +283,50 @@ fn config_file_is_found_upwards_and_applied() {
 }
 
 #[test]
+fn config_per_resource_ignores() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("vendor")).unwrap();
+    let two = format!(
+        "{BOOL}---\n{}",
+        BOOL.replace("name: c", "name: kept")
+            .replace("metadata:", "metadata:\n  namespace: prod")
+    );
+    std::fs::write(d.join("a.yaml"), &two).unwrap();
+    std::fs::write(d.join("vendor/v.yaml"), BOOL).unwrap();
+    std::fs::write(
+        d.join(".kubelint.yaml"),
+        "ignore:\n  - rules: [yaml11-boolean]\n    kinds: [ConfigMap]\n    namespaces: [default]\n    reason: legacy readers\n  - rules: [all]\n    paths: [\"vendor/**\"]\n",
+    )
+    .unwrap();
+    let out = kubelint()
+        .current_dir(d)
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    let v = json_of(&out.stdout);
+    let left: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap(),
+                f["object"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(left, [("a.yaml", "kept")]);
+    assert_eq!(v["summary"]["suppressed"], 2);
+    let strict = kubelint()
+        .current_dir(d)
+        .args(["--format", "json", "--no-suppress", "."])
+        .output()
+        .unwrap();
+    assert_eq!(json_of(&strict.stdout)["summary"]["findings"], 3);
+}
+
+#[test]
 fn config_errors_exit_2_with_a_pointer_into_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
