@@ -29,6 +29,10 @@ pub struct Facts {
     pub pod_labels: Option<Vec<(String, String)>>,
     /// The object's `kubelint.io/ignore` annotation.
     pub ignore: Option<crate::suppress::RuleSet>,
+    /// For workloads: the containers' ports as (name, number, protocol).
+    pub ports: Vec<(Option<String>, u32, String)>,
+    /// For NetworkPolicies: what they select and allow.
+    pub network_policy: Option<Box<crate::model::network::NetworkPolicy>>,
 }
 
 impl Facts {
@@ -49,10 +53,30 @@ impl Facts {
         let ignore = obj
             .annotation(crate::suppress::ANNOTATION)
             .map(crate::suppress::RuleSet::parse);
+        let mut ports = Vec::new();
+        if let Some(spec) = obj.pod_spec() {
+            for c in spec.all_containers() {
+                for p in doc
+                    .get_seq(c.node, "ports")
+                    .into_iter()
+                    .flat_map(|s| doc.items(s))
+                {
+                    if let Some(n) = doc.get_key(p, "containerPort").and_then(|v| doc.int(v)) {
+                        ports.push((
+                            doc.get_str(p, "name").map(str::to_string),
+                            n.clamp(0, u32::MAX as i64) as u32,
+                            doc.get_str(p, "protocol").unwrap_or("TCP").to_string(),
+                        ));
+                    }
+                }
+            }
+        }
         Facts {
             labels,
             pod_labels,
             ignore,
+            ports,
+            network_policy: crate::model::network::NetworkPolicy::of(obj).map(Box::new),
         }
     }
 
@@ -81,6 +105,62 @@ impl Index {
         self.objects
             .iter()
             .filter(move |o| o.reference.kind == kind)
+    }
+
+    /// Workloads (objects with a pod template) with their namespace.
+    pub fn workloads(
+        &self,
+    ) -> impl Iterator<Item = (&ObjectEntry, &str, &[(String, String)])> + '_ {
+        self.objects.iter().filter_map(|o| {
+            Some((
+                o,
+                o.reference.namespace.as_deref()?,
+                o.facts.pod_labels.as_deref()?,
+            ))
+        })
+    }
+
+    /// The labels a namespace carries: its Namespace object's labels when the
+    /// input defines it, plus the automatic `kubernetes.io/metadata.name`.
+    pub fn namespace_labels(&self, name: &str) -> Vec<(String, String)> {
+        let mut labels = self
+            .namespace(name)
+            .map(|n| n.facts.labels.clone())
+            .unwrap_or_default();
+        labels.retain(|(k, _)| k != "kubernetes.io/metadata.name");
+        labels.push(("kubernetes.io/metadata.name".to_string(), name.to_string()));
+        labels
+    }
+
+    /// Every namespace the input mentions: Namespace objects and the
+    /// namespaces of namespaced objects, sorted.
+    pub fn namespaces(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .objects
+            .iter()
+            .filter_map(|o| {
+                if o.reference.kind == "Namespace" {
+                    o.reference.name.as_deref()
+                } else {
+                    o.reference.namespace.as_deref()
+                }
+            })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Whether the namespace holds custom resources in the input: their
+    /// operators may create pods that the input does not show.
+    pub fn has_custom_resources(&self, namespace: &str) -> bool {
+        self.objects.iter().any(|o| {
+            let g = crate::model::group_of(&o.reference.api_version);
+            o.reference.namespace.as_deref() == Some(namespace)
+                && g.contains('.')
+                && !g.ends_with(".k8s.io")
+                && !g.ends_with(".kubernetes.io")
+        })
     }
 
     /// The `Namespace` object of that name, if the input defines it.

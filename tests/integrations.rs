@@ -368,9 +368,11 @@ fn config_errors_exit_2_with_a_pointer_into_the_file() {
 #[test]
 fn every_suppression_form() {
     let path = root().join("testdata/suppression/forms.yaml");
+    let only_yaml = ["--disable", "all", "--enable", "yaml"];
     let out = kubelint()
         .arg(&path)
         .args(["--format", "json"])
+        .args(only_yaml)
         .output()
         .unwrap();
     let v = json_of(&out.stdout);
@@ -387,12 +389,13 @@ fn every_suppression_form() {
     let strict = kubelint()
         .arg(&path)
         .args(["--format", "json", "--no-suppress"])
+        .args(only_yaml)
         .output()
         .unwrap();
     let s = json_of(&strict.stdout);
     assert_eq!(s["summary"]["findings"], 10);
     assert_eq!(s["summary"]["suppressed"], 0);
-    let human = kubelint().arg(&path).output().unwrap();
+    let human = kubelint().arg(&path).args(only_yaml).output().unwrap();
     assert!(String::from_utf8_lossy(&human.stdout).contains(", 8 suppressed)"));
 }
 

@@ -94,6 +94,65 @@ pub struct LabelSelector {
     pub match_expressions: Vec<Requirement>,
 }
 
+/// Conversion from and to the API's JSON form
+/// (`{"matchLabels": {...}, "matchExpressions": [...]}`).
+impl LabelSelector {
+    /// Read a selector from its JSON form (as produced by
+    /// `Document::to_json`). Unknown operators make the requirement
+    /// match nothing (`In` with no values), as the API would reject it.
+    pub fn from_json(v: &serde_json::Value) -> LabelSelector {
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let match_labels = v["matchLabels"]
+            .as_object()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect())
+            .unwrap_or_default();
+        let match_expressions = v["matchExpressions"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| {
+                        let op = e["operator"].as_str().and_then(Operator::parse);
+                        Requirement {
+                            key: e["key"].as_str().unwrap_or_default().to_string(),
+                            operator: op.clone().unwrap_or(Operator::In),
+                            values: if op.is_some() {
+                                e["values"]
+                                    .as_array()
+                                    .map(|v| v.iter().map(text).collect())
+                                    .unwrap_or_default()
+                            } else {
+                                Vec::new()
+                            },
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        LabelSelector {
+            match_labels,
+            match_expressions,
+        }
+    }
+
+    /// The JSON form of the selector.
+    pub fn to_json(&self) -> serde_json::Value {
+        let labels: serde_json::Map<String, serde_json::Value> = self
+            .match_labels
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        let exprs: Vec<serde_json::Value> = self
+            .match_expressions
+            .iter()
+            .map(|r| serde_json::json!({"key": r.key, "operator": r.operator.as_str(), "values": r.values}))
+            .collect();
+        serde_json::json!({"matchLabels": labels, "matchExpressions": exprs})
+    }
+}
+
 impl LabelSelector {
     /// An empty selector (`{}`): matches every object.
     pub fn is_empty(&self) -> bool {
@@ -360,6 +419,31 @@ pub fn is_valid_label_value(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_round_trip() {
+        let v = serde_json::json!({
+            "matchLabels": {"app": "web", "tier": 1},
+            "matchExpressions": [{"key": "env", "operator": "NotIn", "values": ["dev"]}, {"key": "x", "operator": "Bogus"}]
+        });
+        let s = LabelSelector::from_json(&v);
+        assert_eq!(
+            s.match_labels,
+            [
+                ("app".to_string(), "web".to_string()),
+                ("tier".to_string(), "1".to_string())
+            ]
+        );
+        assert_eq!(s.match_expressions[0].operator, Operator::NotIn);
+        // An invalid operator matches nothing.
+        assert!(!s.matches_pairs(&[
+            ("app".into(), "web".into()),
+            ("tier".into(), "1".into()),
+            ("x".into(), "y".into())
+        ]));
+        assert_eq!(LabelSelector::from_json(&s.to_json()), s);
+        assert!(LabelSelector::from_json(&serde_json::json!({})).is_empty());
+    }
 
     fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

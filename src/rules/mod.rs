@@ -7,6 +7,7 @@
 //! so no rule computes line numbers.
 
 pub mod catalog;
+mod network_policy;
 mod yaml;
 
 use crate::engine::Options;
@@ -51,6 +52,7 @@ pub trait Rule: Send + Sync {
 fn all_rules() -> Vec<&'static dyn Rule> {
     let mut v: Vec<&'static dyn Rule> = Vec::new();
     v.extend_from_slice(yaml::RULES);
+    v.extend_from_slice(network_policy::RULES);
     v
 }
 
@@ -126,8 +128,9 @@ impl Default for Selection {
 
 impl Selection {
     /// Apply `--enable`/`--disable` lists. Each item is a rule id, a
-    /// category or `all`. Categories apply first, then rule ids, so
-    /// `--disable yaml --enable duplicate-key` keeps that one rule.
+    /// category or `all`. `all` applies first, then categories, then rule
+    /// ids, so `--disable yaml --enable duplicate-key` keeps that one rule
+    /// and `--disable all --enable yaml` runs one category.
     pub fn apply(&mut self, enable: &[String], disable: &[String]) -> Result<(), String> {
         let reg = registry();
         let cats = &catalog().categories;
@@ -136,14 +139,15 @@ impl Selection {
                 return Err(unknown_rule_message(item));
             }
         }
-        let is_group = |s: &str| s == "all" || cats.iter().any(|c| c == s);
-        for (pass_group, list, on) in [
-            (true, enable, true),
-            (true, disable, false),
-            (false, enable, true),
-            (false, disable, false),
+        for (level, list, on) in [
+            (0, enable, true),
+            (0, disable, false),
+            (1, enable, true),
+            (1, disable, false),
+            (2, enable, true),
+            (2, disable, false),
         ] {
-            for item in list.iter().filter(|i| is_group(i) == pass_group) {
+            for item in list.iter().filter(|i| specificity(i, cats) == level) {
                 for (i, r) in reg.iter().enumerate() {
                     if item == "all" || *item == *r.category || *item == *r.id {
                         self.enabled[i] = on;
@@ -160,9 +164,8 @@ impl Selection {
         use crate::config::RuleSetting;
         let reg = registry();
         let cats = &catalog().categories;
-        let is_group = |s: &str| s == "all" || cats.iter().any(|c| c == s);
-        for pass_group in [true, false] {
-            for (item, setting) in settings.iter().filter(|(i, _)| is_group(i) == pass_group) {
+        for level in 0..3 {
+            for (item, setting) in settings.iter().filter(|(i, _)| specificity(i, cats) == level) {
                 for (i, r) in reg.iter().enumerate() {
                     if item == "all" || *item == *r.category || *item == *r.id {
                         match setting {
@@ -181,6 +184,17 @@ impl Selection {
 
     pub fn is_enabled(&self, id: &str) -> bool {
         index_of(id).is_some_and(|i| self.enabled[i])
+    }
+}
+
+/// `all` (0) applies before categories (1), categories before rules (2).
+fn specificity(item: &str, categories: &[String]) -> u8 {
+    if item == "all" {
+        0
+    } else if categories.iter().any(|c| c == item) {
+        1
+    } else {
+        2
     }
 }
 
