@@ -3,7 +3,7 @@
 //! `--fail-on`, 2 usage or configuration error).
 
 use crate::discover::{discover, DiscoverOptions};
-use crate::engine::{lint, Input, Options};
+use crate::engine::{lint, Input, Options, PssLevel};
 use crate::finding::Severity;
 use crate::report;
 use crate::rules::catalog::{catalog, RuleDoc};
@@ -121,6 +121,9 @@ struct LintArgs {
     /// Namespace of namespaced objects that set none
     #[arg(long, value_name = "NAME", default_value = "default")]
     default_namespace: String,
+    /// Pod Security level for objects whose Namespace is not in the input
+    #[arg(long, value_name = "LEVEL", default_value = "restricted", value_parser = ["restricted", "baseline", "privileged"])]
+    pss_level: String,
 }
 
 /// A usage or configuration error: printed as a diagnostic, exit 2.
@@ -206,6 +209,7 @@ fn run_lint(args: LintArgs) -> i32 {
     let opts = Options {
         selection,
         default_namespace: args.default_namespace.clone(),
+        pss_level: PssLevel::parse(&args.pss_level).unwrap_or_default(),
         keep_sources: args.format == Format::Human,
         ..Options::default()
     };

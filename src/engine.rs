@@ -47,6 +47,42 @@ pub struct Options {
     pub limits: LoadLimits,
     /// Larger files are reported, not loaded.
     pub max_file_size: u64,
+    /// Pod Security level for objects whose Namespace (with an `enforce`
+    /// label) is not in the input.
+    pub pss_level: PssLevel,
+}
+
+/// A Pod Security Standards level, from least to most restrictive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum PssLevel {
+    Privileged,
+    Baseline,
+    #[default]
+    Restricted,
+}
+
+impl PssLevel {
+    pub fn parse(s: &str) -> Option<PssLevel> {
+        match s {
+            "privileged" => Some(PssLevel::Privileged),
+            "baseline" => Some(PssLevel::Baseline),
+            "restricted" => Some(PssLevel::Restricted),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PssLevel::Privileged => "privileged",
+            PssLevel::Baseline => "baseline",
+            PssLevel::Restricted => "restricted",
+        }
+    }
+}
+
+impl std::fmt::Display for PssLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Default for Options {
@@ -57,6 +93,7 @@ impl Default for Options {
             keep_sources: false,
             limits: LoadLimits::default(),
             max_file_size: 256 << 20,
+            pss_level: PssLevel::default(),
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct Facts {
     pub labels: Vec<(String, String)>,
     /// For workloads: the labels of the pod template (of the Pod itself).
     pub pod_labels: Option<Vec<(String, String)>>,
+    /// For ServiceAccounts: `automountServiceAccountToken`, when set.
+    pub automount_token: Option<bool>,
 }
 
 impl Facts {
@@ -44,7 +46,15 @@ impl Facts {
         let pod_labels = obj
             .pod_spec()
             .map(|p| pairs(p.metadata.and_then(|m| doc.get_map(m, "labels"))));
-        Facts { labels, pod_labels }
+        let automount_token = (obj.kind == "ServiceAccount" && obj.group().is_empty())
+            .then(|| doc.get_key(obj.node, "automountServiceAccountToken"))
+            .flatten()
+            .and_then(|v| doc.bool(v));
+        Facts {
+            labels,
+            pod_labels,
+            automount_token,
+        }
     }
 
     pub fn label(&self, key: &str) -> Option<&str> {
