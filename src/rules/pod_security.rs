@@ -757,7 +757,7 @@ fn restricted_volume_types(p: &Pod<'_>, cx: &mut Cx<'_>) {
                 PssLevel::Restricted,
                 0,
                 doc.span(k),
-                format!("volume `{name}` of {} is a `{key}` volume (Pod Security restricted, Volume Types): restricted pods may only use {}; other volume types mount storage straight from the node or network, outside the cluster's access control", p.what, RESTRICTED_VOLUMES.join(", ")),
+                format!("volume `{name}` of {} uses the volume type `{key}` (Pod Security restricted, Volume Types): restricted pods may only use {}; other volume types mount storage straight from the node or network, outside the cluster's access control", p.what, RESTRICTED_VOLUMES.join(", ")),
                 format!("Replace the `{key}` volume with a `persistentVolumeClaim` (backed by a PersistentVolume or CSI driver)"),
             );
         }
