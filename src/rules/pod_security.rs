@@ -64,22 +64,23 @@ const BASELINE_CAPABILITIES: &[&str] = &[
     "SYS_CHROOT",
 ];
 
-/// Sysctls Baseline allows (the `latest` list of Kubernetes 1.37).
-const SAFE_SYSCTLS: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-    "net.ipv4.tcp_rmem",
-    "net.ipv4.tcp_wmem",
-    "net.ipv4.tcp_slow_start_after_idle",
-    "net.ipv4.tcp_notsent_lowat",
+/// Sysctls Baseline allows, with the level version that allows each
+/// (the `latest` list of Kubernetes 1.37).
+const SAFE_SYSCTLS: &[(&str, u32)] = &[
+    ("kernel.shm_rmid_forced", 0),
+    ("net.ipv4.ip_local_port_range", 0),
+    ("net.ipv4.tcp_syncookies", 0),
+    ("net.ipv4.ping_group_range", 0),
+    ("net.ipv4.ip_unprivileged_port_start", 0),
+    ("net.ipv4.ip_local_reserved_ports", 27),
+    ("net.ipv4.tcp_keepalive_time", 29),
+    ("net.ipv4.tcp_fin_timeout", 29),
+    ("net.ipv4.tcp_keepalive_intvl", 29),
+    ("net.ipv4.tcp_keepalive_probes", 29),
+    ("net.ipv4.tcp_rmem", 32),
+    ("net.ipv4.tcp_wmem", 32),
+    ("net.ipv4.tcp_slow_start_after_idle", 37),
+    ("net.ipv4.tcp_notsent_lowat", 37),
 ];
 
 /// SELinux types Baseline allows (besides empty).
@@ -130,13 +131,14 @@ const FORBIDDEN_VOLUMES: &[&str] = &[
 // ---------------------------------------------------------------------------
 // Levels
 
-/// Whether a `*-version` label value makes a control starting in Kubernetes
-/// 1.`since` apply: `latest`, absent or invalid (which admission treats as
-/// `latest`) do; `v1.N` does when N ≥ since.
-fn version_covers(version: Option<&str>, since: u32) -> bool {
+/// Whether a `*-version` label value puts a finding in force. A finding
+/// holds from level version 1.`since` and, when `until` is non-zero, only
+/// before 1.`until` (a later version allows what it reports). `latest`,
+/// absent or invalid (which admission treats as `latest`) count as newest.
+fn version_covers(version: Option<&str>, since: u32, until: u32) -> bool {
     match version.and_then(parse_version) {
-        Some(minor) => minor >= since,
-        None => true,
+        Some(minor) => minor >= since && (until == 0 || minor < until),
+        None => until == 0,
     }
 }
 
@@ -184,6 +186,7 @@ fn finalize_level(f: &mut Finding, index: &Index) -> bool {
         .next()
         .and_then(PssLevel::parse)
         .unwrap_or(PssLevel::Restricted);
+    let until: u32 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     let ns_name = f.object.as_ref().and_then(|o| o.namespace.clone());
     let ns = ns_name.as_deref().and_then(|n| index.namespace(n));
     if let (Some(ns), Some(ns_name)) = (ns, ns_name.as_deref()) {
@@ -192,7 +195,7 @@ fn finalize_level(f: &mut Finding, index: &Index) -> bool {
             let value = facts.label(&format!("{LABEL_PREFIX}{mode}"))?;
             let level = PssLevel::parse(value).unwrap_or(fallback);
             let version = facts.label(&format!("{LABEL_PREFIX}{mode}-version"));
-            (level >= control && version_covers(version, since)).then_some(level)
+            (level >= control && version_covers(version, since, until)).then_some(level)
         };
         let has_enforce = facts.label(&format!("{LABEL_PREFIX}enforce")).is_some();
         // An invalid enforce level is enforced as restricted; invalid
@@ -226,7 +229,8 @@ fn finalize_level(f: &mut Finding, index: &Index) -> bool {
             return false;
         }
     }
-    if default >= control {
+    // The default level is judged at the newest level version.
+    if default >= control && until == 0 {
         f.severity = Severity::Warning;
         return true;
     }
@@ -235,7 +239,30 @@ fn finalize_level(f: &mut Finding, index: &Index) -> bool {
 
 /// Report a control violation with its level tag.
 fn report(cx: &mut Cx<'_>, level: PssLevel, since: u32, span: Span, msg: String, help: String) {
-    let tag = format!("{}|{since}|{}", level.as_str(), cx.opts.pss_level.as_str());
+    report_until(cx, level, since, 0, span, msg, help);
+}
+
+/// Report a violation that a newer level version (1.`until`) allows: it
+/// holds only in namespaces pinned to an older `*-version`.
+fn report_until(
+    cx: &mut Cx<'_>,
+    level: PssLevel,
+    since: u32,
+    until: u32,
+    span: Span,
+    mut msg: String,
+    help: String,
+) {
+    if until > 0 {
+        msg.push_str(&format!(
+            " (level version v1.{until} and later allow it; the namespace pins an older version)"
+        ));
+    }
+    let tag = format!(
+        "{}|{since}|{}|{until}",
+        level.as_str(),
+        cx.opts.pss_level.as_str()
+    );
     cx.report_with_data(span, msg, help, &tag);
 }
 
@@ -589,11 +616,13 @@ fn selinux(p: &Pod<'_>, cx: &mut Cx<'_>) {
         let opts = sc.and_then(|sc| doc.get_map(sc, "seLinuxOptions"));
         if let Some((span, v)) = p.field(opts, "type") {
             let t = doc.text(v).unwrap_or("");
-            if !t.is_empty() && !SELINUX_TYPES.contains(&t) {
-                report(
+            let until = if t == "container_engine_t" { 31 } else { 0 };
+            if !t.is_empty() && (!SELINUX_TYPES.contains(&t) || until > 0) {
+                report_until(
                     cx,
                     PssLevel::Baseline,
                     0,
+                    until,
                     span,
                     format!("{who} sets SELinux type `{t}` (Pod Security baseline, SELinux): only `container_t`, `container_init_t`, `container_kvm_t` and `container_engine_t` are allowed; other types can lift the confinement of the container"),
                     "Remove `seLinuxOptions.type`, or set it to `container_t`".to_string(),
@@ -622,30 +651,27 @@ pss_rule!(ProcMount, "proc-mount", proc_mount);
 fn proc_mount(p: &Pod<'_>, cx: &mut Cx<'_>) {
     let doc = p.doc;
     // With `hostUsers: false` Baseline (1.35+) allows any procMount;
-    // Restricted does not.
-    let (level, since, note) = if p.user_namespace() {
-        (
-            PssLevel::Restricted,
-            35,
-            "Pod Security restricted, /proc Mount Type",
-        )
+    // Restricted does not. Such a pod gets both findings, for disjoint
+    // level versions: at most one survives `finalize`.
+    let windows: &[(PssLevel, u32, u32)] = if p.user_namespace() {
+        &[(PssLevel::Baseline, 0, 35), (PssLevel::Restricted, 35, 0)]
     } else {
-        (
-            PssLevel::Baseline,
-            0,
-            "Pod Security baseline, /proc Mount Type",
-        )
+        &[(PssLevel::Baseline, 0, 0)]
     };
     for c in p.containers() {
         if let Some((span, v)) = p.field(p.csc(&c), "procMount") {
             let t = doc.text(v).unwrap_or("");
-            if !doc.is_null(v) && t != "Default" {
-                report(
+            if doc.is_null(v) || t == "Default" {
+                continue;
+            }
+            for &(level, since, until) in windows {
+                report_until(
                     cx,
                     level,
                     since,
+                    until,
                     span,
-                    format!("{c} of {} sets `procMount: {t}` ({note}): an unmasked /proc exposes kernel information and tunables the runtime normally hides", p.what),
+                    format!("{c} of {} sets `procMount: {t}` (Pod Security {level}, /proc Mount Type): an unmasked /proc exposes kernel information and tunables the runtime normally hides", p.what),
                     "Remove `procMount` or set `securityContext.procMount: Default`".to_string(),
                 );
             }
@@ -693,11 +719,16 @@ fn sysctls(p: &Pod<'_>, cx: &mut Cx<'_>) {
     {
         if let Some((span, v)) = p.field(Some(s), "name") {
             let name = doc.text(v).unwrap_or("");
-            if !SAFE_SYSCTLS.contains(&name) {
-                report(
+            let allowed_from = SAFE_SYSCTLS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|&(_, v)| v);
+            if allowed_from != Some(0) {
+                report_until(
                     cx,
                     PssLevel::Baseline,
                     0,
+                    allowed_from.unwrap_or(0),
                     span,
                     format!("{} sets sysctl `{name}` (Pod Security baseline, Sysctls): only namespaced sysctls known to be safe are allowed; others can affect every pod on the node", p.what),
                     format!("Remove the `{name}` sysctl, or set it on the node instead"),
@@ -770,25 +801,26 @@ pss_rule!(
     allow_privilege_escalation
 );
 fn allow_privilege_escalation(p: &Pod<'_>, cx: &mut Cx<'_>) {
-    if p.is_windows() {
-        return;
-    }
+    // Windows pods are exempt from level version 1.25 on.
+    let until = if p.is_windows() { 25 } else { 0 };
     for c in p.containers() {
         let sc = p.csc(&c);
         match p.field(sc, "allowPrivilegeEscalation") {
             Some((_, v)) if p.doc.bool(v) == Some(false) => {}
-            Some((span, _)) => report(
+            Some((span, _)) => report_until(
                 cx,
                 PssLevel::Restricted,
                 8,
+                until,
                 span,
                 format!("{c} of {} allows privilege escalation (Pod Security restricted, Privilege Escalation): a setuid binary in the image can gain more privileges than the process started with", p.what),
                 "Set `securityContext.allowPrivilegeEscalation: false`".to_string(),
             ),
-            None => report(
+            None => report_until(
                 cx,
                 PssLevel::Restricted,
                 8,
+                until,
                 p.container_anchor(&c),
                 format!("{c} of {} does not set `allowPrivilegeEscalation: false` (Pod Security restricted, Privilege Escalation): it defaults to allowed, so a setuid binary in the image can gain more privileges than the process started with", p.what),
                 "Set `securityContext.allowPrivilegeEscalation: false`".to_string(),
@@ -799,9 +831,8 @@ fn allow_privilege_escalation(p: &Pod<'_>, cx: &mut Cx<'_>) {
 
 pss_rule!(RunAsNonRoot, "run-as-non-root", run_as_non_root);
 fn run_as_non_root(p: &Pod<'_>, cx: &mut Cx<'_>) {
-    if p.user_namespace() {
-        return;
-    }
+    // `hostUsers: false` exempts the pod from level version 1.35 on.
+    let until = if p.user_namespace() { 35 } else { 0 };
     let doc = p.doc;
     let pod = p.field(p.psc, "runAsNonRoot");
     let msg_false = |who: &str| {
@@ -810,10 +841,11 @@ fn run_as_non_root(p: &Pod<'_>, cx: &mut Cx<'_>) {
     let help = "Set `securityContext.runAsNonRoot: true` (in the pod's securityContext it covers every container) and run the image as a non-zero UID".to_string();
     if let Some((span, v)) = pod {
         if doc.bool(v) != Some(true) {
-            report(
+            report_until(
                 cx,
                 PssLevel::Restricted,
                 0,
+                until,
                 span,
                 msg_false(&p.pod_noun()),
                 help.clone(),
@@ -822,10 +854,11 @@ fn run_as_non_root(p: &Pod<'_>, cx: &mut Cx<'_>) {
     }
     for c in p.containers() {
         match p.field(p.csc(&c), "runAsNonRoot") {
-            Some((span, v)) if doc.bool(v) != Some(true) => report(
+            Some((span, v)) if doc.bool(v) != Some(true) => report_until(
                 cx,
                 PssLevel::Restricted,
                 0,
+                until,
                 span,
                 msg_false(&format!("{c} of {}", p.what)),
                 help.clone(),
@@ -833,10 +866,11 @@ fn run_as_non_root(p: &Pod<'_>, cx: &mut Cx<'_>) {
             Some(_) => {}
             // Unset: inherits the pod's value. A pod-level `false` is
             // reported once above.
-            None if pod.is_none() => report(
+            None if pod.is_none() => report_until(
                 cx,
                 PssLevel::Restricted,
                 0,
+                until,
                 p.container_anchor(&c),
                 format!("{c} of {} does not set `runAsNonRoot: true`, nor does its pod (Pod Security restricted, Running as Non-root): nothing stops the image from running as root, and root in a container is one kernel bug away from root on the node", p.what),
                 help.clone(),
@@ -848,16 +882,16 @@ fn run_as_non_root(p: &Pod<'_>, cx: &mut Cx<'_>) {
 
 pss_rule!(RunAsUserRoot, "run-as-user-root", run_as_user_root);
 fn run_as_user_root(p: &Pod<'_>, cx: &mut Cx<'_>) {
-    if p.user_namespace() {
-        return;
-    }
+    // `hostUsers: false` exempts the pod from level version 1.35 on.
+    let until = if p.user_namespace() { 35 } else { 0 };
     for (sc, who) in p.contexts() {
         if let Some((span, v)) = p.field(sc, "runAsUser") {
             if p.doc.int(v) == Some(0) {
-                report(
+                report_until(
                     cx,
                     PssLevel::Restricted,
                     23,
+                    until,
                     span,
                     format!("{who} sets `runAsUser: 0` (Pod Security restricted, Running as Non-root user): the process runs as root, which makes any container escape a root compromise of the node"),
                     "Set `runAsUser` to a non-zero UID (e.g. 10001) the image can run as".to_string(),
@@ -869,9 +903,8 @@ fn run_as_user_root(p: &Pod<'_>, cx: &mut Cx<'_>) {
 
 pss_rule!(SeccompProfile, "seccomp-profile", seccomp_profile);
 fn seccomp_profile(p: &Pod<'_>, cx: &mut Cx<'_>) {
-    if p.is_windows() {
-        return;
-    }
+    // Windows pods are exempt from level version 1.25 on.
+    let until = if p.is_windows() { 25 } else { 0 };
     // A pod-level profile (valid or not) answers for containers that set
     // none; an invalid one is the `seccomp-unconfined` finding.
     if seccomp_type(p, p.psc).is_some() {
@@ -879,10 +912,11 @@ fn seccomp_profile(p: &Pod<'_>, cx: &mut Cx<'_>) {
     }
     for c in p.containers() {
         if seccomp_type(p, p.csc(&c)).is_none() {
-            report(
+            report_until(
                 cx,
                 PssLevel::Restricted,
                 19,
+                until,
                 p.container_anchor(&c),
                 format!("{c} of {} has no seccomp profile, at container or pod level (Pod Security restricted, Seccomp): on most runtimes it then runs unconfined, with every system call reaching the kernel", p.what),
                 "Set `securityContext.seccompProfile.type: RuntimeDefault` in the pod's securityContext (it covers every container)".to_string(),
@@ -897,9 +931,8 @@ pss_rule!(
     restricted_capabilities
 );
 fn restricted_capabilities(p: &Pod<'_>, cx: &mut Cx<'_>) {
-    if p.is_windows() {
-        return;
-    }
+    // Windows pods are exempt from level version 1.25 on.
+    let until = if p.is_windows() { 25 } else { 0 };
     let doc = p.doc;
     for c in p.containers() {
         let sc = p.csc(&c);
@@ -911,10 +944,11 @@ fn restricted_capabilities(p: &Pod<'_>, cx: &mut Cx<'_>) {
             let span = caps
                 .and_then(|_| sc.and_then(|sc| p.key_span(sc, "capabilities")))
                 .unwrap_or_else(|| p.container_anchor(&c));
-            report(
+            report_until(
                 cx,
                 PssLevel::Restricted,
                 22,
+                until,
                 span,
                 format!("{c} of {} does not drop all capabilities (Pod Security restricted, Capabilities): it keeps the runtime's default set (CHOWN, DAC_OVERRIDE, SETUID, …), which a compromised process can use", p.what),
                 "Set `securityContext.capabilities.drop: [\"ALL\"]` (add back only `NET_BIND_SERVICE` if needed)".to_string(),
@@ -923,10 +957,11 @@ fn restricted_capabilities(p: &Pod<'_>, cx: &mut Cx<'_>) {
         for (node, cap) in added_caps(p, &c) {
             // Outside the Baseline set is `baseline-capabilities`' finding.
             if cap != "NET_BIND_SERVICE" && BASELINE_CAPABILITIES.contains(&cap) {
-                report(
+                report_until(
                     cx,
                     PssLevel::Restricted,
                     22,
+                    until,
                     doc.span(node),
                     format!("{c} of {} adds capability `{cap}` (Pod Security restricted, Capabilities): restricted pods may add only `NET_BIND_SERVICE`", p.what),
                     format!("Remove `{cap}` from `securityContext.capabilities.add`"),
@@ -1159,9 +1194,13 @@ mod tests {
         assert_eq!(parse_version("1.22"), None);
         assert!(valid_version("latest"));
         assert!(!valid_version("v2.0"));
-        assert!(version_covers(Some("latest"), 35));
-        assert!(!version_covers(Some("v1.21"), 22));
-        assert!(version_covers(Some("v1.22"), 22));
-        assert!(version_covers(Some("bogus"), 22));
+        assert!(version_covers(Some("latest"), 35, 0));
+        assert!(!version_covers(Some("v1.21"), 22, 0));
+        assert!(version_covers(Some("v1.22"), 22, 0));
+        assert!(version_covers(Some("bogus"), 22, 0));
+        assert!(version_covers(Some("v1.24"), 0, 25));
+        assert!(!version_covers(Some("v1.25"), 0, 25));
+        assert!(!version_covers(Some("latest"), 0, 25));
+        assert!(!version_covers(None, 0, 25));
     }
 }
