@@ -1145,7 +1145,6 @@ impl Rule for PssNamespaceLabels {
                         );
                     }
                 }
-                "exempt" => {}
                 _ => cx.report(
                     span,
                     format!("`{key}` is not a Pod Security label: the admission controller ignores it, so no policy applies through it"),
