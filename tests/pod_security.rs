@@ -177,3 +177,63 @@ fn pss_level_option() {
     assert_eq!(run(PssLevel::Baseline), ["host-namespaces"]);
     assert!(run(PssLevel::Privileged).is_empty());
 }
+
+/// The Pod Security Admission project's own fixtures (in the shared corpus,
+/// when present): every `fail` file gets at least one control finding at
+/// its level, every `pass` file none.
+#[test]
+fn agrees_with_pod_security_admission_fixtures() {
+    use kubelint::engine::{lint, Input, Options, PssLevel};
+    use std::sync::Arc;
+    let Some(corpus) = common::corpus_dir() else {
+        return;
+    };
+    let root = corpus.join("kubernetes__pod-security-admission/test/testdata");
+    if !root.is_dir() {
+        return;
+    }
+    let hardening = [
+        "read-only-root-filesystem",
+        "missing-security-context",
+        "automount-service-account-token",
+    ];
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (level, name) in [
+        (PssLevel::Baseline, "baseline"),
+        (PssLevel::Restricted, "restricted"),
+    ] {
+        for verdict in ["pass", "fail"] {
+            let dir = root.join(name).join("v1.37").join(verdict);
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let bytes = std::fs::read(e.path()).unwrap();
+                let opts = Options {
+                    pss_level: level,
+                    ..Options::default()
+                };
+                let input = Input::Bytes {
+                    display: Arc::from(e.file_name().to_string_lossy().as_ref()),
+                    bytes,
+                };
+                let rules: Vec<String> = lint(&[input], &opts)
+                    .findings
+                    .iter()
+                    .filter(|f| &*f.category == "pod-security" && !hardening.contains(&&*f.rule))
+                    .map(|f| f.rule.to_string())
+                    .collect();
+                checked += 1;
+                if (verdict == "pass") != rules.is_empty() {
+                    failures.push(format!("{name}/{verdict}/{:?}: {rules:?}", e.file_name()));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{checked} checked:\n{}",
+        failures.join("\n")
+    );
+}
