@@ -4,7 +4,7 @@
 
 use crate::config;
 use crate::discover::{discover, DiscoverOptions};
-use crate::engine::{lint, Input, Options};
+use crate::engine::{lint, Input, Options, PssLevel};
 use crate::finding::Severity;
 use crate::report;
 use crate::rules::catalog::{catalog, RuleDoc};
@@ -133,6 +133,9 @@ struct LintArgs {
     /// Ignore every suppression (annotations and comments): strict mode
     #[arg(long)]
     no_suppress: bool,
+    /// Pod Security level for objects whose Namespace is not in the input [default: restricted]
+    #[arg(long, value_name = "LEVEL", value_parser = ["restricted", "baseline", "privileged"])]
+    pss_level: Option<String>,
 }
 
 /// A usage or configuration error: printed as a diagnostic, exit 2.
@@ -254,6 +257,13 @@ fn run_lint(args: LintArgs) -> i32 {
         no_suppress: args.no_suppress,
         ignores: config.ignore.clone(),
         config_dir: (!config.path.as_os_str().is_empty()).then(|| config.base_dir()),
+        pss_level: PssLevel::parse(
+            args.pss_level
+                .as_deref()
+                .or(config.pod_security_level.as_deref())
+                .unwrap_or("restricted"),
+        )
+        .unwrap_or_default(),
         keep_sources: args.format == Format::Human,
         ..Options::default()
     };

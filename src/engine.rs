@@ -54,6 +54,42 @@ pub struct Options {
     /// directory their paths are relative to.
     pub ignores: Vec<crate::config::Ignore>,
     pub config_dir: Option<PathBuf>,
+    /// Pod Security level for objects whose Namespace (with an `enforce`
+    /// label) is not in the input.
+    pub pss_level: PssLevel,
+}
+
+/// A Pod Security Standards level, from least to most restrictive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum PssLevel {
+    Privileged,
+    Baseline,
+    #[default]
+    Restricted,
+}
+
+impl PssLevel {
+    pub fn parse(s: &str) -> Option<PssLevel> {
+        match s {
+            "privileged" => Some(PssLevel::Privileged),
+            "baseline" => Some(PssLevel::Baseline),
+            "restricted" => Some(PssLevel::Restricted),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PssLevel::Privileged => "privileged",
+            PssLevel::Baseline => "baseline",
+            PssLevel::Restricted => "restricted",
+        }
+    }
+}
+
+impl std::fmt::Display for PssLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Default for Options {
@@ -67,6 +103,7 @@ impl Default for Options {
             no_suppress: false,
             ignores: Vec::new(),
             config_dir: None,
+            pss_level: PssLevel::default(),
         }
     }
 }

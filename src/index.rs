@@ -33,6 +33,8 @@ pub struct Facts {
     pub ports: Vec<(Option<String>, u32, String)>,
     /// For NetworkPolicies: what they select and allow.
     pub network_policy: Option<Box<crate::model::network::NetworkPolicy>>,
+    /// For ServiceAccounts: `automountServiceAccountToken`, when set.
+    pub automount_token: Option<bool>,
 }
 
 impl Facts {
@@ -71,12 +73,17 @@ impl Facts {
                 }
             }
         }
+        let automount_token = (obj.kind == "ServiceAccount" && obj.group().is_empty())
+            .then(|| doc.get_key(obj.node, "automountServiceAccountToken"))
+            .flatten()
+            .and_then(|v| doc.bool(v));
         Facts {
             labels,
             pod_labels,
             ignore,
             ports,
             network_policy: crate::model::network::NetworkPolicy::of(obj).map(Box::new),
+            automount_token,
         }
     }
 

@@ -125,7 +125,7 @@ fn sarif_is_valid_and_complete() {
     // A clean run still has a results array.
     let clean = kubelint()
         .args(["-", "--format", "sarif"])
-        .write_stdin("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
+        .write_stdin("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n")
         .output()
         .unwrap();
     assert_eq!(

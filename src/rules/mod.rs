@@ -8,6 +8,7 @@
 
 pub mod catalog;
 mod network_policy;
+mod pod_security;
 mod yaml;
 
 use crate::engine::Options;
@@ -53,6 +54,7 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     let mut v: Vec<&'static dyn Rule> = Vec::new();
     v.extend_from_slice(yaml::RULES);
     v.extend_from_slice(network_policy::RULES);
+    v.extend_from_slice(pod_security::RULES);
     v
 }
 
@@ -165,7 +167,10 @@ impl Selection {
         let reg = registry();
         let cats = &catalog().categories;
         for level in 0..3 {
-            for (item, setting) in settings.iter().filter(|(i, _)| specificity(i, cats) == level) {
+            for (item, setting) in settings
+                .iter()
+                .filter(|(i, _)| specificity(i, cats) == level)
+            {
                 for (i, r) in reg.iter().enumerate() {
                     if item == "all" || *item == *r.category || *item == *r.id {
                         match setting {
