@@ -27,6 +27,59 @@ pub struct Facts {
     pub labels: Vec<(String, String)>,
     /// For workloads: the labels of the pod template (of the Pod itself).
     pub pod_labels: Option<Vec<(String, String)>>,
+    /// For a core `LimitRange`: what its `type: Container` items supply.
+    pub limit_range: Option<LimitRangeDefaults>,
+}
+
+/// Resource names a `LimitRange` fills in for containers that omit them,
+/// after the API server's defaulting of the item: a missing `default`
+/// takes `max`; a missing `defaultRequest` takes `default`, else `min`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitRangeDefaults {
+    /// Resource names given a default limit (`default`, `max`).
+    pub limits: Vec<String>,
+    /// Resource names given a default request (`defaultRequest`,
+    /// `default`, `max`, `min`).
+    pub requests: Vec<String>,
+}
+
+impl LimitRangeDefaults {
+    fn of(obj: &Object<'_>) -> Option<LimitRangeDefaults> {
+        let doc = obj.doc;
+        if obj.kind != "LimitRange" || !obj.group().is_empty() {
+            return None;
+        }
+        let mut out = LimitRangeDefaults::default();
+        let items = doc.path(obj.node, &["spec", "limits"])?;
+        for item in doc.items(items) {
+            if doc.get_str(item, "type") != Some("Container") {
+                continue;
+            }
+            let names = |key: &str| -> Vec<String> {
+                doc.get_map(item, key)
+                    .map(|m| {
+                        doc.entries(m)
+                            .filter(|&(_, v)| !doc.is_null(v))
+                            .filter_map(|(k, _)| doc.text(k).map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let add = |list: &mut Vec<String>, key: &str| {
+                for n in names(key) {
+                    if !list.contains(&n) {
+                        list.push(n);
+                    }
+                }
+            };
+            add(&mut out.limits, "default");
+            add(&mut out.limits, "max");
+            for key in ["defaultRequest", "default", "max", "min"] {
+                add(&mut out.requests, key);
+            }
+        }
+        Some(out)
+    }
 }
 
 impl Facts {
@@ -44,7 +97,12 @@ impl Facts {
         let pod_labels = obj
             .pod_spec()
             .map(|p| pairs(p.metadata.and_then(|m| doc.get_map(m, "labels"))));
-        Facts { labels, pod_labels }
+        let limit_range = LimitRangeDefaults::of(obj);
+        Facts {
+            labels,
+            pod_labels,
+            limit_range,
+        }
     }
 
     pub fn label(&self, key: &str) -> Option<&str> {

@@ -6,7 +6,11 @@
 //! compact [`Index`]. Rules report through a context that knows the source,
 //! so no rule computes line numbers.
 
+mod affinity;
 pub mod catalog;
+mod image;
+mod probes;
+mod resources;
 mod yaml;
 
 use crate::engine::Options;
@@ -51,6 +55,10 @@ pub trait Rule: Send + Sync {
 fn all_rules() -> Vec<&'static dyn Rule> {
     let mut v: Vec<&'static dyn Rule> = Vec::new();
     v.extend_from_slice(yaml::RULES);
+    v.extend_from_slice(resources::RULES);
+    v.extend_from_slice(affinity::RULES);
+    v.extend_from_slice(image::RULES);
+    v.extend_from_slice(probes::RULES);
     v
 }
 

@@ -1,0 +1,5 @@
+//! Category `affinity`.
+
+use super::Rule;
+
+pub(super) static RULES: &[&dyn Rule] = &[];

@@ -1,0 +1,5 @@
+//! Category `image`.
+
+use super::Rule;
+
+pub(super) static RULES: &[&dyn Rule] = &[];

@@ -1,0 +1,5 @@
+//! Category `probes`.
+
+use super::Rule;
+
+pub(super) static RULES: &[&dyn Rule] = &[];
