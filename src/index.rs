@@ -140,3 +140,25 @@ impl Index {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{objects_of, DocumentContent};
+    use crate::yaml::{load, LoadLimits};
+
+    #[test]
+    fn limit_range_defaults_follow_api_defaulting() {
+        let text = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: d}\nspec:\n  limits:\n    - type: Pod\n      max: {cpu: '8'}\n    - type: Container\n      max: {memory: 1Gi}\n      min: {ephemeral-storage: 1Mi}\n      default: {cpu: 500m}\n      defaultRequest: {example.com/foo: 1}\n";
+        let loaded = load(text, &LoadLimits::default());
+        let DocumentContent::Objects(objs) = objects_of(&loaded.documents[0], "default") else {
+            panic!("not an object");
+        };
+        let d = Facts::of(&objs[0]).limit_range.unwrap();
+        assert_eq!(d.limits, ["cpu", "memory"]);
+        assert_eq!(
+            d.requests,
+            ["example.com/foo", "cpu", "memory", "ephemeral-storage"]
+        );
+    }
+}
