@@ -117,6 +117,17 @@ impl Rule for Missing {
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         let doc = obj.doc;
+        // Pod-level resources (`spec.resources`) cover containers that set none.
+        if let Some(pod) = obj
+            .pod_spec()
+            .and_then(|p| doc.get_map(p.node, "resources"))
+        {
+            if has_resource(doc, pod, self.section, self.resource)
+                || (self.section == "requests" && has_resource(doc, pod, "limits", self.resource))
+            {
+                return;
+            }
+        }
         for c in resource_containers(obj) {
             // The deepest existing ancestor of resources.<section>.<resource>.
             let span = match doc.entry(c.node, "resources") {
