@@ -35,6 +35,59 @@ pub struct Facts {
     pub network_policy: Option<Box<crate::model::network::NetworkPolicy>>,
     /// For ServiceAccounts: `automountServiceAccountToken`, when set.
     pub automount_token: Option<bool>,
+    /// For a core `LimitRange`: what its `type: Container` items supply.
+    pub limit_range: Option<LimitRangeDefaults>,
+}
+
+/// Resource names a `LimitRange` fills in for containers that omit them,
+/// after the API server's defaulting of the item: a missing `default`
+/// takes `max`; a missing `defaultRequest` takes `default`, else `min`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitRangeDefaults {
+    /// Resource names given a default limit (`default`, `max`).
+    pub limits: Vec<String>,
+    /// Resource names given a default request (`defaultRequest`,
+    /// `default`, `max`, `min`).
+    pub requests: Vec<String>,
+}
+
+impl LimitRangeDefaults {
+    fn of(obj: &Object<'_>) -> Option<LimitRangeDefaults> {
+        let doc = obj.doc;
+        if obj.kind != "LimitRange" || !obj.group().is_empty() {
+            return None;
+        }
+        let mut out = LimitRangeDefaults::default();
+        let items = doc.path(obj.node, &["spec", "limits"])?;
+        for item in doc.items(items) {
+            if doc.get_str(item, "type") != Some("Container") {
+                continue;
+            }
+            let names = |key: &str| -> Vec<String> {
+                doc.get_map(item, key)
+                    .map(|m| {
+                        doc.entries(m)
+                            .filter(|&(_, v)| !doc.is_null(v))
+                            .filter_map(|(k, _)| doc.text(k).map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let add = |list: &mut Vec<String>, key: &str| {
+                for n in names(key) {
+                    if !list.contains(&n) {
+                        list.push(n);
+                    }
+                }
+            };
+            add(&mut out.limits, "default");
+            add(&mut out.limits, "max");
+            for key in ["defaultRequest", "default", "max", "min"] {
+                add(&mut out.requests, key);
+            }
+        }
+        Some(out)
+    }
 }
 
 impl Facts {
@@ -77,6 +130,7 @@ impl Facts {
             .then(|| doc.get_key(obj.node, "automountServiceAccountToken"))
             .flatten()
             .and_then(|v| doc.bool(v));
+        let limit_range = LimitRangeDefaults::of(obj);
         Facts {
             labels,
             pod_labels,
@@ -84,6 +138,7 @@ impl Facts {
             ports,
             network_policy: crate::model::network::NetworkPolicy::of(obj).map(Box::new),
             automount_token,
+            limit_range,
         }
     }
 
@@ -176,5 +231,27 @@ impl Index {
             o.reference.name.as_deref() == Some(name)
                 && crate::model::group_of(&o.reference.api_version).is_empty()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{objects_of, DocumentContent};
+    use crate::yaml::{load, LoadLimits};
+
+    #[test]
+    fn limit_range_defaults_follow_api_defaulting() {
+        let text = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: d}\nspec:\n  limits:\n    - type: Pod\n      max: {cpu: '8'}\n    - type: Container\n      max: {memory: 1Gi}\n      min: {ephemeral-storage: 1Mi}\n      default: {cpu: 500m}\n      defaultRequest: {example.com/foo: 1}\n";
+        let loaded = load(text, &LoadLimits::default());
+        let DocumentContent::Objects(objs) = objects_of(&loaded.documents[0], "default") else {
+            panic!("not an object");
+        };
+        let d = Facts::of(&objs[0]).limit_range.unwrap();
+        assert_eq!(d.limits, ["cpu", "memory"]);
+        assert_eq!(
+            d.requests,
+            ["example.com/foo", "cpu", "memory", "ephemeral-storage"]
+        );
     }
 }

@@ -227,7 +227,7 @@ fn human_report_without_a_terminal_has_no_colour() {
         "no ANSI escapes when stdout is not a terminal"
     );
     assert!(text.contains("duplicate-key"));
-    assert!(text.contains("help: Merge the two `podAntiAffinity` entries"));
+    assert!(text.contains("help: Merge the terms of both `podAntiAffinity` blocks"));
     assert!(text.contains("shop/web.yaml:43:9"));
     // The summary line agrees with the JSON summary of the same run.
     let json = kubelint()

@@ -416,6 +416,62 @@ pub fn is_valid_label_value(s: &str) -> bool {
     check_label_value(s).is_ok()
 }
 
+impl LabelSelector {
+    /// Build a selector from its YAML node (`matchLabels` and
+    /// `matchExpressions`). `None` when the node is not a mapping or an
+    /// entry is malformed (a non-scalar label, an unknown operator, an
+    /// expression without a key): such selectors are the schema's concern,
+    /// and guessing their meaning would produce false findings.
+    pub fn from_node(
+        doc: &crate::yaml::Document<'_>,
+        node: crate::yaml::NodeId,
+    ) -> Option<LabelSelector> {
+        if !doc.is_map(node) {
+            return None;
+        }
+        let mut sel = LabelSelector::default();
+        if let Some(ml) = doc
+            .get_key(node, "matchLabels")
+            .filter(|&m| !doc.is_null(m))
+        {
+            if !doc.is_map(ml) {
+                return None;
+            }
+            for (k, v) in doc.entries(ml) {
+                sel.match_labels
+                    .push((doc.text(k)?.to_string(), doc.text(v)?.to_string()));
+            }
+        }
+        if let Some(me) = doc
+            .get_key(node, "matchExpressions")
+            .filter(|&m| !doc.is_null(m))
+        {
+            if !doc.is_seq(me) {
+                return None;
+            }
+            for e in doc.items(me) {
+                let key = doc.text(doc.get_key(e, "key")?)?.to_string();
+                let operator = Operator::parse(doc.text(doc.get_key(e, "operator")?)?)?;
+                let mut values = Vec::new();
+                if let Some(vs) = doc.get_key(e, "values").filter(|&v| !doc.is_null(v)) {
+                    if !doc.is_seq(vs) {
+                        return None;
+                    }
+                    for v in doc.items(vs) {
+                        values.push(doc.text(v)?.to_string());
+                    }
+                }
+                sel.match_expressions.push(Requirement {
+                    key,
+                    operator,
+                    values,
+                });
+            }
+        }
+        Some(sel)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,6 +499,29 @@ mod tests {
         ]));
         assert_eq!(LabelSelector::from_json(&s.to_json()), s);
         assert!(LabelSelector::from_json(&serde_json::json!({})).is_empty());
+    }
+
+    #[test]
+    fn from_node_reads_labels_and_expressions() {
+        let text = "a:\n  matchLabels: {app: web, tier: \"1\"}\n  matchExpressions:\n    - {key: env, operator: In, values: [prod, 2]}\n    - {key: canary, operator: DoesNotExist}\nb: {}\nc: {matchExpressions: [{key: x, operator: Maybe}]}\nd: [1]\ne: {matchLabels: {app: [x]}}\n";
+        let loaded = crate::yaml::load(text, &crate::yaml::LoadLimits::default());
+        let doc = &loaded.documents[0];
+        let at = |k: &str| doc.get_key(doc.root, k).unwrap();
+        let a = LabelSelector::from_node(doc, at("a")).unwrap();
+        assert_eq!(a.match_labels, labels(&[("app", "web"), ("tier", "1")]));
+        assert_eq!(
+            a.match_expressions,
+            vec![
+                req("env", Operator::In, &["prod", "2"]),
+                req("canary", Operator::DoesNotExist, &[])
+            ]
+        );
+        assert!(a.matches_pairs(&labels(&[("app", "web"), ("tier", "1"), ("env", "2")])));
+        assert!(!a.matches_pairs(&labels(&[("app", "web"), ("tier", "1"), ("env", "dev")])));
+        assert!(LabelSelector::from_node(doc, at("b")).unwrap().is_empty());
+        assert_eq!(LabelSelector::from_node(doc, at("c")), None);
+        assert_eq!(LabelSelector::from_node(doc, at("d")), None);
+        assert_eq!(LabelSelector::from_node(doc, at("e")), None);
     }
 
     fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

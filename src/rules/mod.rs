@@ -6,9 +6,13 @@
 //! compact [`Index`]. Rules report through a context that knows the source,
 //! so no rule computes line numbers.
 
+mod affinity;
 pub mod catalog;
+mod image;
 mod network_policy;
 mod pod_security;
+mod probes;
+mod resources;
 mod yaml;
 
 use crate::engine::Options;
@@ -55,6 +59,10 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(yaml::RULES);
     v.extend_from_slice(network_policy::RULES);
     v.extend_from_slice(pod_security::RULES);
+    v.extend_from_slice(resources::RULES);
+    v.extend_from_slice(affinity::RULES);
+    v.extend_from_slice(image::RULES);
+    v.extend_from_slice(probes::RULES);
     v
 }
 

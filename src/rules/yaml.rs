@@ -63,12 +63,28 @@ impl Rule for DuplicateKey {
                     continue;
                 }
                 if let Some(&first) = seen.get(key) {
+                    let (message, help) = if matches!(
+                        key,
+                        "podAntiAffinity" | "podAffinity" | "nodeAffinity"
+                    ) {
+                        (
+                            format!(
+                                "`{key}` appears twice in the same mapping: the API server's strict field validation rejects the object, and where it is accepted Kubernetes keeps only this last `{key}` block, so every term of the first block is silently dropped"
+                            ),
+                            format!("Merge the terms of both `{key}` blocks into one `{key}`"),
+                        )
+                    } else {
+                        (
+                            format!(
+                                "`{key}` appears twice in the same mapping: the API server's strict field validation rejects the object, and tools that accept it keep only the last value, silently dropping the first"
+                            ),
+                            format!("Merge the two `{key}` entries into one, or delete the one you do not want"),
+                        )
+                    };
                     cx.report_related(
                         doc.span(k),
-                        format!(
-                            "`{key}` appears twice in the same mapping: the API server's strict field validation rejects the object, and tools that accept it keep only the last value, silently dropping the first"
-                        ),
-                        format!("Merge the two `{key}` entries into one, or delete the one you do not want"),
+                        message,
+                        help,
                         vec![(doc.span(first), "first defined".to_string())],
                     );
                 } else {

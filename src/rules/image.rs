@@ -1,0 +1,223 @@
+//! Category `image`: how container images are referenced and pulled.
+//! Every container list (containers, initContainers, ephemeralContainers)
+//! of the built-in workload kinds.
+
+use super::resources::{is_placeholder, workload};
+use super::{Cx, Rule};
+use crate::model::{Container, Object};
+use crate::yaml::NodeId;
+
+pub(super) static RULES: &[&dyn Rule] = &[&LatestTag, &DeprecatedRegistry, &MutableTagPullPolicy];
+
+/// The parts of an image reference that the rules look at.
+#[derive(Debug, PartialEq, Eq)]
+struct ImageRef<'a> {
+    /// Registry host, if the first path component names one.
+    registry: Option<&'a str>,
+    /// Path after the registry.
+    path: &'a str,
+    tag: Option<&'a str>,
+    digest: Option<&'a str>,
+}
+
+impl<'a> ImageRef<'a> {
+    fn parse(image: &'a str) -> ImageRef<'a> {
+        let (name, digest) = match image.split_once('@') {
+            Some((n, d)) => (n, Some(d)),
+            None => (image, None),
+        };
+        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match name[last_slash..].rfind(':') {
+            Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
+            None => (name, None),
+        };
+        let (registry, path) = match name.split_once('/') {
+            Some((first, rest))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
+                (Some(first), rest)
+            }
+            _ => (None, name),
+        };
+        ImageRef {
+            registry,
+            path,
+            tag,
+            digest,
+        }
+    }
+
+    /// Tags that are moved to new builds as a matter of course.
+    fn is_mutable(&self) -> bool {
+        if self.digest.is_some() {
+            return false;
+        }
+        match self.tag {
+            None => true,
+            Some(t) => matches!(
+                t,
+                "latest" | "main" | "master" | "develop" | "dev" | "edge" | "nightly" | "canary"
+            ),
+        }
+    }
+}
+
+/// Each container with a usable `image`: (container, key, value, image).
+fn images<'d>(obj: &Object<'d>) -> Vec<(Container<'d>, NodeId, NodeId, &'d str)> {
+    let doc = obj.doc;
+    let Some(spec) = obj.pod_spec() else {
+        return Vec::new();
+    };
+    spec.all_containers()
+        .filter_map(|c| {
+            let (k, v) = doc.entry(c.node, "image")?;
+            let image = doc.str(v)?;
+            // `$VAR`, `${VAR}`, `$(VAR)` and `{{ … }}` are substituted before
+            // apply; `auto` is Istio's placeholder, replaced at injection.
+            let usable = !image.is_empty()
+                && !is_placeholder(image)
+                && !image.contains('$')
+                && image != "auto"
+                && !image.chars().any(char::is_whitespace);
+            usable.then_some((c, k, v, image))
+        })
+        .collect()
+}
+
+struct LatestTag;
+
+impl Rule for LatestTag {
+    fn id(&self) -> &'static str {
+        "latest-tag"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        for (c, k, v, image) in images(obj) {
+            let r = ImageRef::parse(image);
+            if r.digest.is_some() {
+                continue;
+            }
+            let what = match r.tag {
+                None => format!("image `{image}` has no tag, which means `:latest`"),
+                Some("latest") => format!("image `{image}` uses the `:latest` tag"),
+                Some(_) => continue,
+            };
+            let base = image.strip_suffix(":latest").unwrap_or(image);
+            cx.report(
+                doc.entry_span(k, v),
+                format!(
+                    "{c} of {}: {what}; each node pulls whatever `latest` points to at the time, so replicas run different builds and a rollback does not bring the old code back",
+                    workload(obj)
+                ),
+                format!("Pin a version tag (`{base}:1.2.3`) or a digest (`{base}@sha256:…`)"),
+            );
+        }
+    }
+}
+
+struct DeprecatedRegistry;
+
+impl Rule for DeprecatedRegistry {
+    fn id(&self) -> &'static str {
+        "deprecated-registry"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        for (c, k, v, image) in images(obj) {
+            let r = ImageRef::parse(image);
+            let rest = match r.registry {
+                Some("k8s.gcr.io") => r.path,
+                Some("gcr.io") => match r
+                    .path
+                    .strip_prefix("google_containers/")
+                    .or_else(|| r.path.strip_prefix("google-containers/"))
+                {
+                    Some(rest) => rest,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let tail = &image[image.find(rest).unwrap_or(0)..];
+            cx.report(
+                doc.entry_span(k, v),
+                format!(
+                    "{c} of {} pulls `{image}` from the legacy Kubernetes registry, frozen since April 2023: it receives no new releases or security fixes, and pulls depend on a redirect that may go away",
+                    workload(obj)
+                ),
+                format!("Use `registry.k8s.io/{tail}` (check that the tag exists there, and prefer a current release)"),
+            );
+        }
+    }
+}
+
+struct MutableTagPullPolicy;
+
+impl Rule for MutableTagPullPolicy {
+    fn id(&self) -> &'static str {
+        "mutable-tag-pull-policy"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        for (c, _, _, image) in images(obj) {
+            let r = ImageRef::parse(image);
+            if !r.is_mutable() {
+                continue;
+            }
+            let Some((pk, pv)) = doc.entry(c.node, "imagePullPolicy") else {
+                continue; // defaults to Always for `latest` and untagged images
+            };
+            let Some(policy @ ("IfNotPresent" | "Never")) = doc.str(pv) else {
+                continue;
+            };
+            let tag = r.tag.map_or("no tag (`latest`)".to_string(), |t| {
+                format!("the moving tag `{t}`")
+            });
+            cx.report(
+                doc.entry_span(pk, pv),
+                format!(
+                    "{c} of {} has `imagePullPolicy: {policy}` but image `{image}` has {tag}: nodes keep running whichever build they cached first, so replicas silently run different code and a push never reaches nodes that already have the image",
+                    workload(obj)
+                ),
+                "Pin a version tag or digest; or set `imagePullPolicy: Always`".to_string(),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ImageRef;
+
+    #[test]
+    fn parses_image_references() {
+        let r = ImageRef::parse("localhost:5000/team/app:1.2@sha256:abc");
+        assert_eq!(r.registry, Some("localhost:5000"));
+        assert_eq!(r.path, "team/app");
+        assert_eq!(r.tag, Some("1.2"));
+        assert_eq!(r.digest, Some("sha256:abc"));
+        let r = ImageRef::parse("registry.example.com:443/app");
+        assert_eq!(r.registry, Some("registry.example.com:443"));
+        assert_eq!((r.path, r.tag), ("app", None));
+        let r = ImageRef::parse("nginx");
+        assert_eq!((r.registry, r.path, r.tag), (None, "nginx", None));
+        let r = ImageRef::parse("library/nginx:latest");
+        assert_eq!(
+            (r.registry, r.path, r.tag),
+            (None, "library/nginx", Some("latest"))
+        );
+        assert!(r.is_mutable());
+        assert!(!ImageRef::parse("nginx:latest@sha256:abc").is_mutable());
+        assert!(!ImageRef::parse("nginx:1.27").is_mutable());
+        let r = ImageRef::parse("k8s.gcr.io/pause:3.2");
+        assert_eq!((r.registry, r.path), (Some("k8s.gcr.io"), "pause"));
+    }
+}
