@@ -7,6 +7,7 @@
 //! so no rule computes line numbers.
 
 pub mod catalog;
+mod kubelet;
 mod yaml;
 
 use crate::engine::Options;
@@ -51,6 +52,7 @@ pub trait Rule: Send + Sync {
 fn all_rules() -> Vec<&'static dyn Rule> {
     let mut v: Vec<&'static dyn Rule> = Vec::new();
     v.extend_from_slice(yaml::RULES);
+    v.extend_from_slice(kubelet::RULES);
     v
 }
 
