@@ -6,6 +6,7 @@
 //! compact [`Index`]. Rules report through a context that knows the source,
 //! so no rule computes line numbers.
 
+mod audit_policy;
 pub mod catalog;
 mod kubelet;
 mod yaml;
@@ -53,6 +54,7 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     let mut v: Vec<&'static dyn Rule> = Vec::new();
     v.extend_from_slice(yaml::RULES);
     v.extend_from_slice(kubelet::RULES);
+    v.extend_from_slice(audit_policy::RULES);
     v
 }
 
