@@ -9,6 +9,7 @@
 mod audit_policy;
 pub mod catalog;
 mod kubelet;
+mod rbac;
 mod yaml;
 
 use crate::engine::Options;
@@ -55,6 +56,7 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(yaml::RULES);
     v.extend_from_slice(kubelet::RULES);
     v.extend_from_slice(audit_policy::RULES);
+    v.extend_from_slice(rbac::RULES);
     v
 }
 
