@@ -8,6 +8,7 @@
 
 mod audit_policy;
 pub mod catalog;
+mod control_plane;
 mod kubelet;
 mod rbac;
 mod yaml;
@@ -57,6 +58,7 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(kubelet::RULES);
     v.extend_from_slice(audit_policy::RULES);
     v.extend_from_slice(rbac::RULES);
+    v.extend_from_slice(control_plane::RULES);
     v
 }
 
