@@ -564,7 +564,9 @@ impl Rule for InvalidPolicy {
         }
         let doc = obj.doc;
         const DOWN: &str = "the API server refuses to start with this audit policy";
-        let check_stages = |cx: &mut Cx<'_>, map: NodeId| {
+        // Rule-level stages are validated at start-up; policy-level ones
+        // are not, and an unknown one there silently omits nothing.
+        let check_stages = |cx: &mut Cx<'_>, map: NodeId, policy_level: bool| {
             for i in doc
                 .get_seq(map, "omitStages")
                 .into_iter()
@@ -572,15 +574,20 @@ impl Rule for InvalidPolicy {
             {
                 let s = doc.text(i).unwrap_or("");
                 if !STAGES.contains(&s) {
+                    let consequence = if policy_level {
+                        "the API server does not validate policy-level stages, so the stage meant here is still logged"
+                    } else {
+                        DOWN
+                    };
                     cx.report(
                         doc.span(i),
-                        format!("`{s}` is not an audit stage: {DOWN}"),
+                        format!("`{s}` is not an audit stage: {consequence}"),
                         format!("Use one of {}", STAGES.join(", ")),
                     );
                 }
             }
         };
-        check_stages(cx, obj.node);
+        check_stages(cx, obj.node, true);
         match doc.entry(obj.node, "rules") {
             None => {
                 let span = doc
@@ -614,7 +621,7 @@ impl Rule for InvalidPolicy {
                     "Add `level:` with one of None, Metadata, Request, RequestResponse",
                 ),
             }
-            check_stages(cx, r.item);
+            check_stages(cx, r.item, false);
             if !r.non_resource.is_empty() && (!r.resources.is_empty() || !r.namespaces.is_empty()) {
                 let (k, _) = doc
                     .entry(r.item, "nonResourceURLs")
@@ -669,5 +676,42 @@ impl Rule for InvalidPolicy {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_patterns() {
+        assert!(pattern_covers("*", "pods/log"));
+        assert!(pattern_covers("pods/*", "pods/log"));
+        assert!(!pattern_covers("pods/*", "pods"));
+        assert!(!pattern_covers("pods", "pods/log"));
+        assert!(pattern_covers("*/scale", "deployments/scale"));
+        assert!(!pattern_covers("*/scale", "deployments/status"));
+        assert!(!pattern_covers("pods/*", "*/exec"));
+        assert!(pattern_matches("pods/*", "pods/exec"));
+        assert!(!pattern_matches("pods", "pods/exec"));
+        assert!(pattern_matches("*/exec", "pods/exec"));
+        assert!(!pattern_matches("secrets/*", "secrets"));
+    }
+
+    #[test]
+    fn url_patterns() {
+        assert!(url_covers("/healthz*", "/healthz/etcd"));
+        assert!(url_covers("/healthz*", "/healthz*"));
+        assert!(!url_covers("/healthz", "/healthz/etcd"));
+        assert!(url_covers("/*", "/api"));
+    }
+
+    #[test]
+    fn list_semantics() {
+        assert!(list_covers(&[], &["a"]));
+        assert!(list_covers(&[], &[]));
+        assert!(!list_covers(&["a"], &[]));
+        assert!(list_covers(&["a", "b"], &["b"]));
+        assert!(!list_covers(&["a"], &["a", "c"]));
     }
 }

@@ -378,7 +378,6 @@ impl InvalidConfig {
                 "hairpinMode",
                 &["none", "hairpin-veth", "promiscuous-bridge"],
             ),
-            ("cgroupDriver", &["cgroupfs", "systemd"]),
         ];
         for &(key, allowed) in enums {
             if let Some((k, v)) = doc.entry(root, key) {
