@@ -348,7 +348,19 @@ impl Rule for SensitiveBody {
         let mut hits: Vec<(usize, Vec<&str>)> = Vec::new();
         for t in SENSITIVE {
             for r in first_matches(&rules, t) {
-                if matches!(r.level, Some("Request" | "RequestResponse")) {
+                // At level Request only writes carry a body: a rule limited
+                // to reads (get, list, watch) logs no Secret content.
+                let logs_body = match r.level {
+                    Some("RequestResponse") => true,
+                    Some("Request") => {
+                        r.verbs.is_empty()
+                            || r.verbs
+                                .iter()
+                                .any(|v| matches!(*v, "create" | "update" | "patch"))
+                    }
+                    _ => false,
+                };
+                if logs_body {
                     match hits.iter_mut().find(|(n, _)| *n == r.number) {
                         Some((_, v)) => v.push(t.label),
                         None => hits.push((r.number, vec![t.label])),
