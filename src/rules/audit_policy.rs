@@ -378,13 +378,36 @@ impl Rule for SensitiveBody {
             } else {
                 "request and response bodies"
             };
+            let contents: Vec<&str> = what
+                .iter()
+                .map(|w| match *w {
+                    "secrets" => "Secret values",
+                    "configmaps" => "ConfigMap contents",
+                    _ => "bearer tokens",
+                })
+                .collect();
+            let core: Vec<&str> = what
+                .iter()
+                .copied()
+                .filter(|w| *w != "tokenreviews")
+                .collect();
+            let mut example = Vec::new();
+            if !core.is_empty() {
+                example.push(format!("{{group: \"\", resources: [{}]}}", core.join(", ")));
+            }
+            if what.contains(&"tokenreviews") {
+                example
+                    .push("{group: authentication.k8s.io, resources: [tokenreviews]}".to_string());
+            }
             cx.report(
                 r.level_span,
                 format!(
-                    "{list} reach rule #{n} first, at level {level}: the audit log stores their {body} — Secret values, ConfigMap contents and bearer tokens in clear text, readable by anyone with access to the logs"
+                    "{list} reach rule #{n} first, at level {level}: the audit log stores their {body} — {} in clear text, readable by anyone with access to the logs",
+                    join_and(&contents)
                 ),
                 format!(
-                    "Add a rule before rule #{n} that logs {list} at `level: Metadata`, e.g. `- level: Metadata` with `resources: [{{group: \"\", resources: [secrets, configmaps]}}, {{group: authentication.k8s.io, resources: [tokenreviews]}}]`"
+                    "Add a rule before rule #{n}: `- level: Metadata` with `resources: [{}]`",
+                    example.join(", ")
                 ),
             );
         }
