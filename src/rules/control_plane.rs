@@ -436,7 +436,7 @@ impl Rule for EtcdTls {
                         "peer-key-file",
                         "peer-trusted-ca-file",
                     ],
-                    "etcd holds every Secret of the cluster; without client and peer TLS anyone on the network can read or rewrite it",
+                    "without client and peer TLS anyone who reaches etcd can read or rewrite its data — for a cluster's etcd, every Secret",
                 )
             } else {
                 (
@@ -615,5 +615,41 @@ mod tests {
         assert_eq!(go_duration_secs("1.5m"), Some(90.0));
         assert_eq!(go_duration_secs("abc"), None);
         assert_eq!(go_duration_secs("10"), None);
+    }
+}
+
+#[cfg(test)]
+mod flag_tests {
+    use super::*;
+
+    #[test]
+    fn flag_forms() {
+        let items: Vec<(NodeId, &str)> = [
+            "--a=1",
+            "--b",
+            "2",
+            "--c",
+            "--d=x=y",
+            "-e=3",
+            "positional",
+            "--a=4",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i as NodeId, *s))
+        .collect();
+        let flags = parse_flags(&items);
+        let got: Vec<(&str, Option<&str>)> = flags.iter().map(|f| (f.name, f.value)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Some("1")),
+                ("b", Some("2")),
+                ("c", None),
+                ("d", Some("x=y")),
+                ("e", Some("3")),
+                ("a", Some("4")),
+            ]
+        );
     }
 }
