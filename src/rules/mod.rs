@@ -7,11 +7,15 @@
 //! so no rule computes line numbers.
 
 mod affinity;
+mod audit_policy;
 pub mod catalog;
+mod control_plane;
 mod image;
+mod kubelet;
 mod network_policy;
 mod pod_security;
 mod probes;
+mod rbac;
 mod resources;
 mod yaml;
 
@@ -63,6 +67,10 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(affinity::RULES);
     v.extend_from_slice(image::RULES);
     v.extend_from_slice(probes::RULES);
+    v.extend_from_slice(kubelet::RULES);
+    v.extend_from_slice(audit_policy::RULES);
+    v.extend_from_slice(rbac::RULES);
+    v.extend_from_slice(control_plane::RULES);
     v
 }
 
