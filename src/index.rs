@@ -154,12 +154,36 @@ impl Facts {
 pub struct Index {
     /// Every object of the input, sorted by (file, location).
     pub objects: Vec<ObjectEntry>,
+    /// Core `Namespace` objects by name (first definition wins).
+    namespaces: std::collections::HashMap<String, usize>,
+    /// Namespaces holding custom resources.
+    custom_resource_namespaces: std::collections::HashSet<String>,
 }
 
 impl Index {
     pub fn new(mut objects: Vec<ObjectEntry>) -> Index {
         objects.sort_by(|a, b| (&a.file, a.name_location).cmp(&(&b.file, b.name_location)));
-        Index { objects }
+        let mut namespaces = std::collections::HashMap::new();
+        let mut custom_resource_namespaces = std::collections::HashSet::new();
+        for (i, o) in objects.iter().enumerate() {
+            let r = &o.reference;
+            let g = crate::model::group_of(&r.api_version);
+            if r.kind == "Namespace" && g.is_empty() {
+                if let Some(n) = &r.name {
+                    namespaces.entry(n.clone()).or_insert(i);
+                }
+            }
+            if g.contains('.') && !g.ends_with(".k8s.io") && !g.ends_with(".kubernetes.io") {
+                if let Some(ns) = &r.namespace {
+                    custom_resource_namespaces.insert(ns.clone());
+                }
+            }
+        }
+        Index {
+            objects,
+            namespaces,
+            custom_resource_namespaces,
+        }
     }
 
     /// Objects of a kind (any API group).
@@ -216,21 +240,12 @@ impl Index {
     /// Whether the namespace holds custom resources in the input: their
     /// operators may create pods that the input does not show.
     pub fn has_custom_resources(&self, namespace: &str) -> bool {
-        self.objects.iter().any(|o| {
-            let g = crate::model::group_of(&o.reference.api_version);
-            o.reference.namespace.as_deref() == Some(namespace)
-                && g.contains('.')
-                && !g.ends_with(".k8s.io")
-                && !g.ends_with(".kubernetes.io")
-        })
+        self.custom_resource_namespaces.contains(namespace)
     }
 
     /// The `Namespace` object of that name, if the input defines it.
     pub fn namespace(&self, name: &str) -> Option<&ObjectEntry> {
-        self.of_kind("Namespace").find(|o| {
-            o.reference.name.as_deref() == Some(name)
-                && crate::model::group_of(&o.reference.api_version).is_empty()
-        })
+        self.namespaces.get(name).map(|&i| &self.objects[i])
     }
 }
 

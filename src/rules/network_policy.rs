@@ -26,6 +26,7 @@ pub(super) static RULES: &[&dyn Rule] = &[
     &NamespaceNameLabel,
     &NamedPortUndefined,
     &ImplicitIngressIsolation,
+    &InvalidIpBlock,
 ];
 
 /// The NetworkPolicies of the index with their namespace.
@@ -615,5 +616,140 @@ impl Rule for ImplicitIngressIsolation {
             "this policy only has egress rules but no `policyTypes`, so Kubernetes also applies it to ingress — with no ingress rules: every connection to the selected pods is now dropped",
             "Add `policyTypes: [Egress]` if the policy is only about egress (or `[Ingress, Egress]` with the ingress rules you want)",
         );
+    }
+}
+
+/// A parsed CIDR: address bits and prefix length, IPv4 or IPv6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cidr {
+    v6: bool,
+    addr: u128,
+    prefix: u32,
+}
+
+impl Cidr {
+    pub(crate) fn parse(s: &str) -> Option<Cidr> {
+        let (a, p) = s.split_once('/')?;
+        let prefix: u32 = p.parse().ok().filter(|_| !p.starts_with('+'))?;
+        match a.parse::<std::net::IpAddr>().ok()? {
+            std::net::IpAddr::V4(v4) if prefix <= 32 => Some(Cidr {
+                v6: false,
+                addr: u128::from(u32::from(v4)),
+                prefix,
+            }),
+            std::net::IpAddr::V6(v6) if prefix <= 128 => Some(Cidr {
+                v6: true,
+                addr: u128::from(v6),
+                prefix,
+            }),
+            _ => None,
+        }
+    }
+
+    fn bits(&self) -> u32 {
+        if self.v6 {
+            128
+        } else {
+            32
+        }
+    }
+
+    fn network(&self) -> u128 {
+        let host = self.bits() - self.prefix;
+        if host >= 128 {
+            0
+        } else {
+            (self.addr >> host) << host
+        }
+    }
+
+    /// Is `other` inside this block (and not the whole block)?
+    fn strictly_contains(&self, other: &Cidr) -> bool {
+        self.v6 == other.v6
+            && other.prefix > self.prefix
+            && Cidr { prefix: self.prefix, ..*other }.network() == self.network()
+    }
+}
+
+struct InvalidIpBlock;
+
+impl Rule for InvalidIpBlock {
+    fn id(&self) -> &'static str {
+        "invalid-ip-block"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        if NetworkPolicy::of(obj).is_none() {
+            return;
+        }
+        let doc = obj.doc;
+        for map in doc.maps_in(obj.node) {
+            let Some(block) = doc.get_map(map, "ipBlock") else { continue };
+            let Some((ck, cv)) = doc.entry(block, "cidr") else {
+                let (k, _) = doc.entry(map, "ipBlock").unwrap_or_default();
+                cx.report(
+                    doc.span(k),
+                    "ipBlock has no `cidr`: the API server rejects the policy",
+                    "Add `cidr:` with the address range, e.g. `10.0.0.0/8`",
+                );
+                continue;
+            };
+            let text = doc.text(cv).unwrap_or_default();
+            let Some(cidr) = Cidr::parse(text) else {
+                cx.report(
+                    doc.entry_span(ck, cv),
+                    format!("`{text}` is not a valid CIDR: the API server rejects the policy, so none of its rules apply"),
+                    "Write the range as address/prefix, e.g. `10.0.0.0/8` or `2001:db8::/32`",
+                );
+                continue;
+            };
+            if cidr.network() != cidr.addr {
+                cx.report(
+                    doc.entry_span(ck, cv),
+                    format!("`{text}` has host bits set: it is read as the whole /{} network, which is rarely what was meant, and API servers with strict IP validation reject it", cidr.prefix),
+                    "Write the network address of the range (the address with the host bits zeroed)",
+                );
+            }
+            for e in doc.get_seq(block, "except").into_iter().flat_map(|s| doc.items(s)) {
+                let et = doc.text(e).unwrap_or_default();
+                match Cidr::parse(et) {
+                    None => cx.report(
+                        doc.span(e),
+                        format!("`{et}` in `except` is not a valid CIDR: the API server rejects the policy"),
+                        "Write the range as address/prefix",
+                    ),
+                    Some(ex) if !cidr.strictly_contains(&ex) => cx.report(
+                        doc.span(e),
+                        format!("`{et}` is not a sub-range of `{text}`: the API server rejects the policy (except ranges must lie strictly inside the cidr)"),
+                        format!("Use a range inside `{text}`, or remove it"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cidr;
+
+    #[test]
+    fn cidrs() {
+        let c = Cidr::parse("10.0.0.0/8").unwrap();
+        assert!(c.strictly_contains(&Cidr::parse("10.1.0.0/16").unwrap()));
+        assert!(!c.strictly_contains(&Cidr::parse("10.0.0.0/8").unwrap()));
+        assert!(!c.strictly_contains(&Cidr::parse("11.0.0.0/16").unwrap()));
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().strictly_contains(&c));
+        assert!(Cidr::parse("10.0.0.0/33").is_none());
+        assert!(Cidr::parse("10.0.0/8").is_none());
+        assert!(Cidr::parse("10.0.0.0").is_none());
+        let v6 = Cidr::parse("2001:db8::/32").unwrap();
+        assert!(v6.strictly_contains(&Cidr::parse("2001:db8:1::/48").unwrap()));
+        assert!(!v6.strictly_contains(&c));
+        let host = Cidr::parse("10.1.2.3/8").unwrap();
+        assert_ne!(host.network(), host.addr);
     }
 }
