@@ -25,6 +25,7 @@ Examples:
   kubelint --disable yaml11-boolean --enable duplicate-key .
   kubelint rules                             list every rule
   kubelint explain duplicate-key             rationale, examples and fix of a rule
+  kubelint netpol deploy/ --graph mermaid    who may connect to whom, per namespace
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.";
 
@@ -55,6 +56,35 @@ enum Command {
         /// Rule id, e.g. duplicate-key
         rule: String,
     },
+    /// Print each namespace's ingress reachability matrix (who may connect to whom, on which ports)
+    Netpol {
+        /// Files or directories; `-` reads stdin
+        #[arg(value_name = "PATH", default_value = ".")]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = NetpolFormat::Table)]
+        format: NetpolFormat,
+        /// Print a graph instead of the matrix
+        #[arg(long, value_enum)]
+        graph: Option<Graph>,
+        /// Namespace of namespaced objects that set none
+        #[arg(long, value_name = "NAME", default_value = "default")]
+        default_namespace: String,
+        /// Name to report for input read from stdin
+        #[arg(long, value_name = "NAME")]
+        stdin_filename: Option<String>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum NetpolFormat {
+    Table,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Graph {
+    Mermaid,
+    Dot,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,6 +191,13 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
     match cli.command {
         Some(Command::Rules { format }) => print_rules(format),
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Netpol {
+            paths,
+            format,
+            graph,
+            default_namespace,
+            stdin_filename,
+        }) => netpol(paths, format, graph, default_namespace, stdin_filename),
         None => run_lint(cli.lint),
     }
 }
@@ -337,6 +374,51 @@ fn run_lint(args: LintArgs) -> i32 {
     };
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
     i32::from(failed)
+}
+
+fn netpol(
+    paths: Vec<PathBuf>,
+    format: NetpolFormat,
+    graph: Option<Graph>,
+    default_namespace: String,
+    stdin_filename: Option<String>,
+) -> i32 {
+    let mut inputs = Vec::new();
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut bytes = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+            return usage_error(&format!("cannot read stdin: {e}"));
+        }
+        let name = stdin_filename.unwrap_or_else(|| "<stdin>".to_string());
+        inputs.push(Input::Bytes {
+            display: Arc::from(name.as_str()),
+            bytes,
+        });
+    }
+    let files: Vec<PathBuf> = paths.into_iter().filter(|p| p.as_os_str() != "-").collect();
+    if !files.is_empty() {
+        match discover(&files, &DiscoverOptions::default()) {
+            Ok(found) => inputs.extend(found),
+            Err(e) => return usage_error(&e),
+        }
+    }
+    let mut selection = Selection::default();
+    selection.enabled.iter_mut().for_each(|e| *e = false);
+    let opts = Options {
+        selection,
+        default_namespace,
+        ..Options::default()
+    };
+    let outcome = lint(&inputs, &opts);
+    let ms = crate::netpol::matrices(&outcome.index);
+    let text = match (graph, format) {
+        (Some(Graph::Mermaid), _) => crate::netpol::mermaid(&ms),
+        (Some(Graph::Dot), _) => crate::netpol::dot(&ms),
+        (None, NetpolFormat::Json) => crate::netpol::to_json(&ms),
+        (None, NetpolFormat::Table) => crate::netpol::table(&ms),
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    0
 }
 
 fn print_rules(format: RulesFormat) -> i32 {

@@ -115,6 +115,8 @@ pub struct Outcome {
     pub summary: Summary,
     /// Text of the files that have findings, when `keep_sources` was set.
     pub sources: BTreeMap<Arc<str>, Arc<str>>,
+    /// The cross-object index of the input.
+    pub index: Index,
 }
 
 struct FileResult {
@@ -248,6 +250,7 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
         }
     }
     out.summary.findings = out.findings.len();
+    out.index = index;
     out
 }
 

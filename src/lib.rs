@@ -35,6 +35,7 @@ pub mod engine;
 pub mod finding;
 pub mod index;
 pub mod model;
+pub mod netpol;
 pub mod report;
 pub mod rules;
 pub mod source;

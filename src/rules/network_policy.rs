@@ -319,7 +319,10 @@ impl Rule for PeerSelectsNothing {
                         .iter()
                         .all(|r| r.key == "kubernetes.io/metadata.name");
                 let manages_namespaces = index.of_kind("Namespace").next().is_some();
-                if found.is_empty() && (by_name_only || !manages_namespaces) {
+                // A selector on the `name` label is namespace-selector-name-label's.
+                let on_name_label = sel.match_labels.iter().any(|(k, _)| k == "name")
+                    || sel.match_expressions.iter().any(|r| r.key == "name");
+                if found.is_empty() && (by_name_only || on_name_label || !manages_namespaces) {
                     return false;
                 }
                 if found.is_empty() {
@@ -667,7 +670,12 @@ impl Cidr {
     fn strictly_contains(&self, other: &Cidr) -> bool {
         self.v6 == other.v6
             && other.prefix > self.prefix
-            && Cidr { prefix: self.prefix, ..*other }.network() == self.network()
+            && Cidr {
+                prefix: self.prefix,
+                ..*other
+            }
+            .network()
+                == self.network()
     }
 }
 
@@ -686,7 +694,9 @@ impl Rule for InvalidIpBlock {
         }
         let doc = obj.doc;
         for map in doc.maps_in(obj.node) {
-            let Some(block) = doc.get_map(map, "ipBlock") else { continue };
+            let Some(block) = doc.get_map(map, "ipBlock") else {
+                continue;
+            };
             let Some((ck, cv)) = doc.entry(block, "cidr") else {
                 let (k, _) = doc.entry(map, "ipBlock").unwrap_or_default();
                 cx.report(
@@ -712,7 +722,11 @@ impl Rule for InvalidIpBlock {
                     "Write the network address of the range (the address with the host bits zeroed)",
                 );
             }
-            for e in doc.get_seq(block, "except").into_iter().flat_map(|s| doc.items(s)) {
+            for e in doc
+                .get_seq(block, "except")
+                .into_iter()
+                .flat_map(|s| doc.items(s))
+            {
                 let et = doc.text(e).unwrap_or_default();
                 match Cidr::parse(et) {
                     None => cx.report(
