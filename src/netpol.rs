@@ -66,9 +66,12 @@ fn port_strings(rule: &PolicyRule, dst: &ObjectEntry) -> Option<Vec<String>> {
     )
 }
 
+/// A workload with its pod labels.
+type Workload<'i> = (&'i ObjectEntry, &'i [(String, String)]);
+
 /// Compute the matrix of every namespace with workloads.
 pub fn matrices(index: &Index) -> Vec<Matrix> {
-    let mut by_ns: BTreeMap<&str, Vec<(&ObjectEntry, &[(String, String)])>> = BTreeMap::new();
+    let mut by_ns: BTreeMap<&str, Vec<Workload<'_>>> = BTreeMap::new();
     for (o, ns, labels) in index.workloads() {
         by_ns.entry(ns).or_default().push((o, labels));
     }
