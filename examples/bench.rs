@@ -1,17 +1,25 @@
-//! Throughput over the real-world corpus, measured in one process on the
-//! same bytes: reading only, the bare saphyr-parser event stream (the
-//! span-preserving floor), kubelint's tree loader, and the full lint.
+//! Throughput, scaling and memory over the real-world corpus.
 //!
 //! ```sh
-//! cargo run --release --example bench -- [CORPUS_DIR] [COPIES]
+//! cargo build --release && cargo run --release --example bench -- [CORPUS_DIR]
 //! ```
-//! Defaults: `../shared/corpus`, 1 copy. Files are read into memory once;
-//! every phase runs on 1 thread and then on all threads.
+//!
+//! 1. In process, on the same bytes held in memory (the corpus copied until
+//!    it is at least 100 MB), with 1 thread and with all threads: reading
+//!    only is excluded; the bare saphyr-parser event stream (the
+//!    span-preserving floor), kubelint's tree loader, and the full lint with
+//!    every default rule. The headline is lint / floor.
+//! 2. Whole process: the corpus copied 1x, 4x and 16x into a temporary
+//!    directory, `kubelint DIR --format json -o /dev/null` with `--jobs 1`
+//!    and `--jobs 2`, wall time and peak RSS from `/usr/bin/time` — time
+//!    should grow linearly and memory should not grow with the input.
+//! 3. Start-up: one small file, median of 50 runs.
 
 use kubelint::engine::{lint, Input, Options};
 use kubelint::yaml::{load, LoadLimits};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -33,20 +41,15 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn time<T>(label: &str, bytes: usize, f: impl Fn() -> T) -> (f64, T) {
-    // Best of three runs.
+fn best_of<T>(n: usize, f: impl Fn() -> T) -> (f64, T) {
     let mut best = f64::MAX;
     let mut last = None;
-    for _ in 0..3 {
+    for _ in 0..n {
         let t = Instant::now();
         let r = f();
         best = best.min(t.elapsed().as_secs_f64());
         last = Some(r);
     }
-    println!(
-        "{label:<34} {best:>8.3} s {:>8.1} MB/s",
-        bytes as f64 / 1e6 / best
-    );
     (best, last.unwrap())
 }
 
@@ -59,12 +62,46 @@ fn events(text: &str) -> usize {
     n
 }
 
+fn kubelint_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/release/examples/bench -> target/release/kubelint
+    exe.parent().unwrap().parent().unwrap().join("kubelint")
+}
+
+/// Wall seconds and peak RSS (MB) of one process.
+fn measure(args: &[&str]) -> Option<(f64, f64)> {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M"])
+        .arg(kubelint_binary())
+        .args(args)
+        .output()
+        .ok()?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    let last = err.lines().last()?;
+    let mut it = last.split_whitespace();
+    let secs: f64 = it.next()?.parse().ok()?;
+    let kb: f64 = it.next()?.parse().ok()?;
+    Some((secs, kb / 1024.0))
+}
+
+fn copy_tree(paths: &[PathBuf], root: &Path, into: &Path, copies: usize) {
+    for c in 0..copies {
+        for p in paths {
+            let dest = into
+                .join(format!("copy{c}"))
+                .join(p.strip_prefix(root).unwrap());
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::copy(p, &dest).unwrap();
+        }
+    }
+}
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().unwrap_or_else(|| "../shared/corpus".into()));
-    let copies: usize = args
-        .next()
-        .map_or(1, |s| s.parse().expect("COPIES is a number"));
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "../shared/corpus".into()),
+    );
     if !dir.is_dir() {
         eprintln!(
             "corpus not found at {}: pass its path as the first argument",
@@ -75,6 +112,13 @@ fn main() {
     let mut paths = Vec::new();
     files(&dir, &mut paths);
     paths.sort();
+    let one: usize = paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len() as usize))
+        .sum();
+    let copies = (100_000_000 / one.max(1)) + 1;
+
+    // 1. In process.
     let texts: Vec<(Arc<str>, String)> = (0..copies)
         .flat_map(|c| {
             paths.iter().filter_map(move |p| {
@@ -84,53 +128,118 @@ fn main() {
         })
         .collect();
     let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
+    let mb = bytes as f64 / 1e6;
     println!(
-        "{} files, {:.1} MB ({copies} copies)",
-        texts.len(),
-        bytes as f64 / 1e6
+        "## in process: {} files, {mb:.1} MB ({copies} copies of the corpus)",
+        texts.len()
     );
+    println!("| threads | phase | seconds | MB/s | documents/s | x floor |");
+    println!("|---|---|---:|---:|---:|---:|");
     let limits = LoadLimits::default();
-    let threads = rayon::current_num_threads();
-    for (label, pool) in [
-        (
-            "1 thread",
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .build()
-                .unwrap(),
-        ),
-        (
-            "all threads",
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap(),
-        ),
-    ] {
-        println!("-- {label} ({} threads)", pool.current_num_threads());
+    let inputs: Vec<Input> = texts
+        .iter()
+        .map(|(n, t)| Input::Bytes {
+            display: n.clone(),
+            bytes: t.as_bytes().to_vec(),
+        })
+        .collect();
+    for threads in [1, rayon::current_num_threads().max(2)] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
-            let (floor, n) = time("saphyr-parser events (floor)", bytes, || {
+            let (floor, _) = best_of(3, || {
                 texts.par_iter().map(|(_, t)| events(t)).sum::<usize>()
             });
-            let (tree, docs) = time("kubelint tree with spans", bytes, || {
-                texts.par_iter().map(|(_, t)| load(t, &limits).documents.len()).sum::<usize>()
+            let (tree, docs) = best_of(3, || {
+                texts
+                    .par_iter()
+                    .map(|(_, t)| load(t, &limits).documents.len())
+                    .sum::<usize>()
             });
-            let inputs: Vec<Input> = texts
-                .iter()
-                .map(|(n, t)| Input::Bytes {
-                    display: n.clone(),
-                    bytes: t.as_bytes().to_vec(),
-                })
-                .collect();
             let opts = Options::default();
-            let (full, out) = time("full lint (all default rules)", bytes, || lint(&inputs, &opts));
-            println!(
-                "{n} events, {docs} documents, {} objects, {} findings; tree/floor {:.2}, lint/floor {:.2}",
-                out.summary.objects,
-                out.summary.findings,
-                tree / floor,
-                full / floor
-            );
+            let (full, out) = best_of(3, || lint(&inputs, &opts));
+            for (phase, secs) in [
+                ("saphyr events (floor)", floor),
+                ("kubelint tree", tree),
+                ("full lint", full),
+            ] {
+                println!(
+                    "| {threads} | {phase} | {secs:.3} | {:.1} | {:.0} | {:.2} |",
+                    mb / secs,
+                    docs as f64 / secs,
+                    secs / floor
+                );
+            }
+            if threads == 1 {
+                println!(
+                    "<!-- {} documents, {} objects, {} findings -->",
+                    docs, out.summary.objects, out.summary.findings
+                );
+            }
         });
     }
+    drop(inputs);
+    drop(texts);
+
+    // 2. Whole process at 1x, 4x, 16x.
+    if !kubelint_binary().is_file() {
+        println!("\n(build the binary with `cargo build --release` for the process measurements)");
+        return;
+    }
+    println!("\n## whole process (`kubelint DIR --format json -o /dev/null`)");
+    println!("| input | MB | --jobs 1 s | --jobs 2 s | speed-up | MB/s (2 jobs) | peak RSS MB (2 jobs) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let tmp = std::env::temp_dir().join(format!("kubelint-bench-{}", std::process::id()));
+    let mut have = 0;
+    for scale in [1usize, 4, 16] {
+        copy_tree(&paths, &dir, &tmp, scale - have);
+        // Copies are numbered from `have`: rename the new ones.
+        if have > 0 {
+            for c in (0..scale - have).rev() {
+                let from = tmp.join(format!("copy{c}"));
+                let to = tmp.join(format!("copy{}", c + have));
+                if from != to && from.exists() && !to.exists() {
+                    std::fs::rename(&from, &to).unwrap();
+                }
+            }
+        }
+        have = scale;
+        let d = tmp.to_string_lossy().to_string();
+        let r1 = measure(&[&d, "--format", "json", "-o", "/dev/null", "--jobs", "1"]);
+        let r2 = measure(&[&d, "--format", "json", "-o", "/dev/null", "--jobs", "2"]);
+        if let (Some((t1, _)), Some((t2, rss))) = (r1, r2) {
+            let size = one as f64 * scale as f64 / 1e6;
+            println!(
+                "| {scale}x | {size:.0} | {t1:.2} | {t2:.2} | {:.2} | {:.1} | {rss:.0} |",
+                t1 / t2,
+                size / t2
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+
+    // 3. Start-up.
+    let small = std::env::temp_dir().join("kubelint-bench-small.yaml");
+    std::fs::write(
+        &small,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n",
+    )
+    .unwrap();
+    let mut times: Vec<f64> = (0..50)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = Command::new(kubelint_binary())
+                .arg(&small)
+                .arg("-q")
+                .output();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "\nstart-up, one small file, whole process: median {:.1} ms, min {:.1} ms (50 runs)",
+        times[25], times[0]
+    );
 }

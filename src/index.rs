@@ -158,6 +158,14 @@ pub struct Index {
     namespaces: std::collections::HashMap<String, usize>,
     /// Namespaces holding custom resources.
     custom_resource_namespaces: std::collections::HashSet<String>,
+    /// Object positions by kind, so per-finding lookups stay cheap.
+    by_kind: std::collections::HashMap<String, Vec<usize>>,
+    /// Workload positions by namespace.
+    workloads_by_namespace: std::collections::BTreeMap<String, Vec<usize>>,
+    /// NetworkPolicy positions by namespace.
+    policies_by_namespace: std::collections::HashMap<String, Vec<usize>>,
+    /// Every namespace the input mentions, sorted.
+    all_namespaces: Vec<String>,
 }
 
 impl Index {
@@ -179,18 +187,85 @@ impl Index {
                 }
             }
         }
+        let mut by_kind: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        let mut workloads_by_namespace: std::collections::BTreeMap<String, Vec<usize>> =
+            Default::default();
+        let mut policies_by_namespace: std::collections::HashMap<String, Vec<usize>> =
+            Default::default();
+        let mut all: std::collections::BTreeSet<String> = Default::default();
+        for (i, o) in objects.iter().enumerate() {
+            let r = &o.reference;
+            by_kind.entry(r.kind.clone()).or_default().push(i);
+            if r.kind == "Namespace" {
+                all.extend(r.name.clone());
+            }
+            if let Some(ns) = &r.namespace {
+                all.insert(ns.clone());
+                if o.facts.pod_labels.is_some() {
+                    workloads_by_namespace
+                        .entry(ns.clone())
+                        .or_default()
+                        .push(i);
+                }
+                if o.facts.network_policy.is_some() {
+                    policies_by_namespace.entry(ns.clone()).or_default().push(i);
+                }
+            }
+        }
         Index {
             objects,
             namespaces,
             custom_resource_namespaces,
+            by_kind,
+            workloads_by_namespace,
+            policies_by_namespace,
+            all_namespaces: all.into_iter().collect(),
         }
     }
 
     /// Objects of a kind (any API group).
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a ObjectEntry> + 'a {
-        self.objects
-            .iter()
-            .filter(move |o| o.reference.kind == kind)
+        self.by_kind
+            .get(kind)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.objects[i])
+    }
+
+    /// Workloads of one namespace with their pod labels, in index order.
+    pub fn workloads_in<'a>(
+        &'a self,
+        namespace: &str,
+    ) -> impl Iterator<Item = (&'a ObjectEntry, &'a [(String, String)])> + 'a {
+        self.workloads_by_namespace
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| {
+                let o = &self.objects[i];
+                Some((o, o.facts.pod_labels.as_deref()?))
+            })
+    }
+
+    /// NetworkPolicies of one namespace.
+    pub fn policies_in<'a>(
+        &'a self,
+        namespace: &str,
+    ) -> impl Iterator<Item = (&'a ObjectEntry, &'a crate::model::network::NetworkPolicy)> + 'a
+    {
+        self.policies_by_namespace
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| {
+                let o = &self.objects[i];
+                Some((o, o.facts.network_policy.as_deref()?))
+            })
+    }
+
+    /// Namespaces with workloads, sorted.
+    pub fn workload_namespaces(&self) -> impl Iterator<Item = &str> + '_ {
+        self.workloads_by_namespace.keys().map(String::as_str)
     }
 
     /// Workloads (objects with a pod template) with their namespace.
@@ -220,21 +295,8 @@ impl Index {
 
     /// Every namespace the input mentions: Namespace objects and the
     /// namespaces of namespaced objects, sorted.
-    pub fn namespaces(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self
-            .objects
-            .iter()
-            .filter_map(|o| {
-                if o.reference.kind == "Namespace" {
-                    o.reference.name.as_deref()
-                } else {
-                    o.reference.namespace.as_deref()
-                }
-            })
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
+    pub fn namespaces(&self) -> impl Iterator<Item = &str> + '_ {
+        self.all_namespaces.iter().map(String::as_str)
     }
 
     /// Whether the namespace holds custom resources in the input: their

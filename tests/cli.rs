@@ -204,18 +204,23 @@ fn json_contract() {
 }
 
 #[test]
-fn output_is_identical_across_jobs() {
-    let run = |jobs: &str| {
-        kubelint()
-            .arg(examples())
-            .args(["--format", "json", "--jobs", jobs])
-            .output()
-            .unwrap()
-            .stdout
-    };
-    let one = run("1");
-    assert_eq!(one, run("8"));
-    assert_eq!(one, run("2"));
+fn output_is_identical_across_jobs_and_runs() {
+    for format in ["json", "sarif", "github"] {
+        let run = |jobs: &str| {
+            kubelint()
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .args(["testdata", "--quiet", "--format", format, "--jobs", jobs])
+                .output()
+                .unwrap()
+                .stdout
+        };
+        let one = run("1");
+        assert!(one.len() > 1000, "{format}: a real report");
+        // (assert! rather than assert_eq!: the reports are large)
+        assert!(one == run("8"), "{format}: --jobs 1 vs 8");
+        assert!(one == run("2"), "{format}: --jobs 1 vs 2");
+        assert!(one == run("2"), "{format}: run to run");
+    }
 }
 
 #[test]

@@ -45,11 +45,10 @@ type Workload<'i> = (&'i ObjectEntry, &'i [(String, String)]);
 
 /// Workloads grouped by namespace, in index order.
 fn workloads_by_namespace(index: &Index) -> BTreeMap<&str, Vec<Workload<'_>>> {
-    let mut m: BTreeMap<&str, Vec<_>> = BTreeMap::new();
-    for (o, ns, labels) in index.workloads() {
-        m.entry(ns).or_default().push((o, labels));
-    }
-    m
+    index
+        .workload_namespaces()
+        .map(|ns| (ns, index.workloads_in(ns).collect()))
+        .collect()
 }
 
 fn policy_name(o: &ObjectEntry) -> &str {
@@ -82,13 +81,12 @@ impl Rule for MissingDefaultDeny {
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
         let by_ns = workloads_by_namespace(index);
         for (ns, workloads) in &by_ns {
-            let covered = policies(index).any(|(_, pns, p)| {
-                pns == *ns
-                    && if self.egress {
-                        p.denies_all_egress()
-                    } else {
-                        p.denies_all_ingress()
-                    }
+            let covered = index.policies_in(ns).any(|(_, p)| {
+                if self.egress {
+                    p.denies_all_egress()
+                } else {
+                    p.denies_all_ingress()
+                }
             });
             if covered {
                 continue;
@@ -139,10 +137,7 @@ impl Rule for PodNotSelected {
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
         for (ns, workloads) in &workloads_by_namespace(index) {
-            let in_ns: Vec<&NetworkPolicy> = policies(index)
-                .filter(|(_, pns, _)| pns == ns)
-                .map(|(_, _, p)| p)
-                .collect();
+            let in_ns: Vec<&NetworkPolicy> = index.policies_in(ns).map(|(_, p)| p).collect();
             // Without any policy in the namespace, `missing-default-deny-*`
             // says it once for the namespace.
             if in_ns.is_empty() {
@@ -216,7 +211,6 @@ impl Rule for DanglingPolicy {
 fn matching_namespaces<'i>(index: &'i Index, sel: &LabelSelector) -> Vec<&'i str> {
     index
         .namespaces()
-        .into_iter()
         .filter(|ns| sel.matches_pairs(&index.namespace_labels(ns)))
         .collect()
 }
@@ -342,9 +336,9 @@ impl Rule for PeerSelectsNothing {
         if pods.is_empty() {
             return false;
         }
-        let workloads: Vec<_> = index
-            .workloads()
-            .filter(|(_, wns, _)| namespaces.contains(wns))
+        let workloads: Vec<_> = namespaces
+            .iter()
+            .flat_map(|ns| index.workloads_in(ns))
             .collect();
         if namespaces.iter().any(|ns| index.has_custom_resources(ns)) {
             return false;
@@ -353,7 +347,7 @@ impl Rule for PeerSelectsNothing {
         if workloads.is_empty()
             || workloads
                 .iter()
-                .any(|(_, _, labels)| pods.matches_pairs(labels))
+                .any(|(_, labels)| pods.matches_pairs(labels))
         {
             return false;
         }
@@ -401,15 +395,16 @@ impl Rule for EgressWithoutDns {
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
         for (w, ns, labels) in index.workloads() {
-            let egress: Vec<&PolicyRule> = policies(index)
-                .filter(|(_, pns, p)| {
-                    *pns == ns && p.egress.is_some() && p.pod_selector.matches_pairs(labels)
-                })
-                .flat_map(|(_, _, p)| p.egress.iter().flatten())
+            let selecting: Vec<&NetworkPolicy> = index
+                .policies_in(ns)
+                .map(|(_, p)| p)
+                .filter(|p| p.egress.is_some() && p.pod_selector.matches_pairs(labels))
                 .collect();
-            let isolated = policies(index).any(|(_, pns, p)| {
-                pns == ns && p.egress.is_some() && p.pod_selector.matches_pairs(labels)
-            });
+            let egress: Vec<&PolicyRule> = selecting
+                .iter()
+                .flat_map(|p| p.egress.iter().flatten())
+                .collect();
+            let isolated = !selecting.is_empty();
             if !isolated {
                 continue;
             }
@@ -567,9 +562,9 @@ impl Rule for NamedPortUndefined {
         let port = data["port"].as_str().unwrap_or_default();
         let protocol = data["protocol"].as_str().unwrap_or("TCP");
         let selected: Vec<&ObjectEntry> = index
-            .workloads()
-            .filter(|(_, wns, labels)| *wns == ns && sel.matches_pairs(labels))
-            .map(|(o, _, _)| o)
+            .workloads_in(ns)
+            .filter(|(_, labels)| sel.matches_pairs(labels))
+            .map(|(o, _)| o)
             .collect();
         if selected.is_empty() {
             return false;
