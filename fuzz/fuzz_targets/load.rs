@@ -15,10 +15,15 @@ fuzz_target!(|data: &[u8]| {
         let mut seen = 0usize;
         while let Some(n) = stack.pop() {
             seen += 1;
-            assert!(seen <= doc.node_count() * 2 + 2, "traversal bounded by the tree");
+            assert!(
+                seen <= doc.node_count() * 2 + 2,
+                "traversal bounded by the tree"
+            );
             let s = doc.span(n);
             assert!(s.start <= s.end && (s.end as usize) <= text.len());
-            assert!(text.is_char_boundary(s.start as usize) && text.is_char_boundary(s.end as usize));
+            assert!(
+                text.is_char_boundary(s.start as usize) && text.is_char_boundary(s.end as usize)
+            );
             if doc.get(n).span == s {
                 for (k, v) in doc.entries(n) {
                     stack.push(k);
