@@ -102,14 +102,13 @@ impl Facts {
             .unwrap_or_default()
         };
         let labels = pairs(obj.metadata.and_then(|m| doc.get_map(m, "labels")));
-        let pod_labels = obj
-            .pod_spec()
-            .map(|p| pairs(p.metadata.and_then(|m| doc.get_map(m, "labels"))));
+        let pod_spec = obj.pod_spec();
+        let pod_labels = pod_spec.map(|p| pairs(p.metadata.and_then(|m| doc.get_map(m, "labels"))));
         let ignore = obj
             .annotation(crate::suppress::ANNOTATION)
             .map(crate::suppress::RuleSet::parse);
         let mut ports = Vec::new();
-        if let Some(spec) = obj.pod_spec() {
+        if let Some(spec) = pod_spec {
             for c in spec.all_containers() {
                 for p in doc
                     .get_seq(c.node, "ports")

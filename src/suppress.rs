@@ -84,18 +84,23 @@ fn line_of(starts: &[usize], offset: usize) -> usize {
     starts.partition_point(|&s| s <= offset) - 1
 }
 
-/// Is `offset` inside a scalar of one of the documents (then a `#` there
-/// is text, not a comment)?
-fn in_scalar(docs: &[Document<'_>], offset: u32) -> bool {
-    docs.iter().any(|d| {
-        d.span.start <= offset
-            && offset < d.span.end
-            && d.nodes.iter().any(|n| {
-                matches!(n.data, NodeData::Scalar { .. })
-                    && n.span.start <= offset
-                    && offset < n.span.end
-            })
-    })
+/// The spans of every scalar of the documents, sorted by start. Scalars
+/// never overlap, so one binary search answers [`in_scalar`].
+fn scalar_spans(docs: &[Document<'_>]) -> Vec<Span> {
+    let mut v: Vec<Span> = docs
+        .iter()
+        .flat_map(|d| d.nodes.iter())
+        .filter(|n| matches!(n.data, NodeData::Scalar { .. }))
+        .map(|n| n.span)
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// Is `offset` inside a scalar (then a `#` there is text, not a comment)?
+fn in_scalar(scalars: &[Span], offset: u32) -> bool {
+    let i = scalars.partition_point(|s| s.start <= offset);
+    i > 0 && offset < scalars[i - 1].end
 }
 
 /// Find `# kubelint-ignore:` comments in a file.
@@ -105,6 +110,7 @@ pub fn scan_comments(text: &str, docs: &[Document<'_>]) -> Vec<LineSuppression> 
     }
     let mut starts = vec![0usize];
     starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let scalars = scalar_spans(docs);
     let mut found: Vec<(usize, LineSuppression)> = Vec::new();
     for (at, _) in text.match_indices(MARKER) {
         let line = line_of(&starts, at);
@@ -116,7 +122,8 @@ pub fn scan_comments(text: &str, docs: &[Document<'_>]) -> Vec<LineSuppression> 
             continue;
         }
         let before = &text[ls..hash];
-        if !(before.is_empty() || before.ends_with([' ', '\t'])) || in_scalar(docs, hash as u32) {
+        if !(before.is_empty() || before.ends_with([' ', '\t'])) || in_scalar(&scalars, hash as u32)
+        {
             continue;
         }
         let le = text[at..].find('\n').map_or(text.len(), |i| at + i);

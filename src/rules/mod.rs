@@ -123,8 +123,19 @@ pub fn catalog_mismatches() -> Vec<String> {
     out
 }
 
+/// Position of a rule in [`registry`] (a hash lookup: it runs per finding).
 pub fn index_of(id: &str) -> Option<usize> {
-    registry().iter().position(|r| &*r.id == id)
+    static BY_ID: OnceLock<std::collections::HashMap<&'static str, usize>> = OnceLock::new();
+    BY_ID
+        .get_or_init(|| {
+            registry()
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.doc.id.as_str(), i))
+                .collect()
+        })
+        .get(id)
+        .copied()
 }
 
 /// Which rules run, at which severity (indexed like [`registry`]).

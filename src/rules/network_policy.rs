@@ -29,6 +29,14 @@ pub(super) static RULES: &[&dyn Rule] = &[
     &InvalidIpBlock,
 ];
 
+/// Whether a per-object rule has a NetworkPolicy to look at: the same test
+/// as [`NetworkPolicy::of`], without building the model.
+fn is_policy(obj: &Object<'_>) -> bool {
+    obj.kind == "NetworkPolicy"
+        && obj.group() == "networking.k8s.io"
+        && obj.doc.get_map(obj.node, "spec").is_some()
+}
+
 /// The NetworkPolicies of the index with their namespace.
 fn policies(index: &Index) -> impl Iterator<Item = (&ObjectEntry, &str, &NetworkPolicy)> {
     index.objects.iter().filter_map(|o| {
@@ -275,7 +283,7 @@ impl Rule for PeerSelectsNothing {
         true
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
-        if NetworkPolicy::of(obj).is_none() {
+        if !is_policy(obj) {
             return;
         }
         let doc = obj.doc;
@@ -445,7 +453,7 @@ impl Rule for NamespaceNameLabel {
         true
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
-        if NetworkPolicy::of(obj).is_none() {
+        if !is_policy(obj) {
             return;
         }
         let doc = obj.doc;
@@ -508,7 +516,7 @@ impl Rule for NamedPortUndefined {
         true
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
-        if NetworkPolicy::of(obj).is_none() {
+        if !is_policy(obj) {
             return;
         }
         let doc = obj.doc;
@@ -684,7 +692,7 @@ impl Rule for InvalidIpBlock {
         true
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
-        if NetworkPolicy::of(obj).is_none() {
+        if !is_policy(obj) {
             return;
         }
         let doc = obj.doc;
