@@ -10,6 +10,9 @@ use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
 
+/// Tools whose checks the catalog's `equivalents:` may name.
+pub const PEER_TOOLS: &[&str] = &["kube-linter", "kube-score", "polaris", "checkov"];
+
 /// Where the rule documentation is published.
 pub const DOCS_BASE: &str = "https://github.com/kubelint/kubelint/blob/main/rules";
 
@@ -21,6 +24,9 @@ pub struct RuleDoc {
     pub enabled: bool,
     pub summary: String,
     pub references: Vec<String>,
+    /// Checks of other linters that catch the same problem, as
+    /// `tool:check-id` (tools: [`PEER_TOOLS`]).
+    pub equivalents: Vec<String>,
     /// Path under `rules/`.
     pub path: &'static str,
     /// The Markdown body after the front matter.
@@ -114,6 +120,26 @@ pub fn parse_entry(path: &'static str, text: &'static str) -> Result<RuleDoc, St
                 .collect()
         })
         .unwrap_or_default();
+    let equivalents: Vec<String> = doc
+        .get_key(root, "equivalents")
+        .map(|r| {
+            doc.items(r)
+                .filter_map(|i| doc.text(i))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    for e in &equivalents {
+        match e.split_once(':') {
+            Some((tool, check)) if PEER_TOOLS.contains(&tool) && !check.is_empty() => {}
+            _ => {
+                return Err(format!(
+                    "equivalent `{e}` is not `tool:check-id` with tool one of {}",
+                    PEER_TOOLS.join(", ")
+                ))
+            }
+        }
+    }
     if !path.ends_with(&format!("{category}/{id}.md")) {
         return Err(format!("expected at rules/{category}/{id}.md"));
     }
@@ -138,6 +164,7 @@ pub fn parse_entry(path: &'static str, text: &'static str) -> Result<RuleDoc, St
         enabled,
         summary,
         references,
+        equivalents,
         path,
         body,
         why,
