@@ -23,6 +23,8 @@ Examples:
   kustomize build . | kubelint - --stdin-filename overlays/prod
   kubelint --format json -o report.json .    machine-readable findings
   kubelint --disable yaml11-boolean --enable duplicate-key .
+  kubelint --diff deploy/                    show the safe fixes as a diff, change nothing
+  kubelint --fix deploy/                     apply them in place (comments and layout kept)
   kubelint rules                             list every rule
   kubelint explain duplicate-key             rationale, examples and fix of a rule
   kubelint netpol deploy/ --graph mermaid    who may connect to whom, per namespace
@@ -166,6 +168,15 @@ struct LintArgs {
     /// Pod Security level for objects whose Namespace is not in the input [default: restricted]
     #[arg(long, value_name = "LEVEL", value_parser = ["restricted", "baseline", "privileged"])]
     pss_level: Option<String>,
+    /// Apply safe fixes to the files in place, then report what remains (stdin: the fixed text goes to stdout, the report to stderr)
+    #[arg(long)]
+    fix: bool,
+    /// With --fix or --diff, apply unsafe fixes too (placeholder values to review)
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing (exit 1 when there is a diff)
+    #[arg(long)]
+    diff: bool,
 }
 
 /// A usage or configuration error: printed as a diagnostic, exit 2.
@@ -304,7 +315,60 @@ fn run_lint(args: LintArgs) -> i32 {
         keep_sources: args.format == Format::Human,
         ..Options::default()
     };
-    let outcome = pool.install(|| lint(&inputs, &opts));
+    let fail_on = args.fail_on.unwrap_or(match config.fail_on.as_deref() {
+        Some("warning") => FailOn::Warning,
+        Some("note") => FailOn::Note,
+        Some("never") => FailOn::Never,
+        _ => FailOn::Error,
+    });
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Never => None,
+    };
+    let stdin_text: Option<Vec<u8>> = inputs.iter().find_map(|i| match i {
+        Input::Bytes { bytes, .. } if stdin_count == 1 => Some(bytes.clone()),
+        _ => None,
+    });
+    let mut report_to_stderr = false;
+    let outcome = if args.fix || args.diff {
+        let mut run = pool.install(|| crate::fix::run(&inputs, &opts, args.unsafe_fixes));
+        let mut outcome = std::mem::take(&mut run.outcome);
+        outcome.summary.fixed = run.applied;
+        for (file, reason) in &run.refused {
+            eprintln!("warning: {file}: fixes not applied: {reason}");
+        }
+        if args.diff {
+            return print_diff(&args, &run, &outcome, threshold);
+        }
+        for f in &run.files {
+            if let Some(path) = &f.path {
+                if let Err(e) = std::fs::write(path, f.fixed.as_bytes()) {
+                    return usage_error(&format!("cannot write {}: {e}", path.display()));
+                }
+            }
+        }
+        if let Some(original) = &stdin_text {
+            // stdin: the fixed text (unchanged when nothing applied) goes
+            // to stdout, so the report goes to stderr unless -o is given.
+            let fixed = run
+                .files
+                .iter()
+                .find(|f| f.path.is_none())
+                .map_or(&original[..], |f| f.fixed.as_bytes());
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = out.write_all(fixed).and_then(|_| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return usage_error(&format!("cannot write the fixed text: {e}"));
+                }
+            }
+            report_to_stderr = args.output.is_none();
+        }
+        outcome
+    } else {
+        pool.install(|| lint(&inputs, &opts))
+    };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color =
         to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -339,6 +403,10 @@ fn run_lint(args: LintArgs) -> i32 {
         Format::Human => {
             let mut s = report::human::render(&outcome.findings, &outcome.sources, color);
             if !args.quiet {
+                if let Some(line) = report::fix_line(&outcome.summary) {
+                    s.push_str(&line);
+                    s.push('\n');
+                }
                 s.push_str(&report::summary_line(&outcome.summary, started.elapsed()));
                 s.push('\n');
             }
@@ -348,6 +416,11 @@ fn run_lint(args: LintArgs) -> i32 {
     let written = match &args.output {
         Some(path) => std::fs::write(path, text.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None if report_to_stderr => {
+            let mut err = std::io::stderr().lock();
+            err.write_all(text.as_bytes())
+                .map_err(|e| format!("cannot write the report: {e}"))
+        }
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
@@ -360,20 +433,50 @@ fn run_lint(args: LintArgs) -> i32 {
     if let Err(e) = written {
         return usage_error(&e);
     }
-    let fail_on = args.fail_on.unwrap_or(match config.fail_on.as_deref() {
-        Some("warning") => FailOn::Warning,
-        Some("note") => FailOn::Note,
-        Some("never") => FailOn::Never,
-        _ => FailOn::Error,
-    });
-    let threshold = match fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Note => Some(Severity::Note),
-        FailOn::Never => None,
-    };
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
     i32::from(failed)
+}
+
+/// `--diff`: the unified diff of every file a fix would change, on stdout
+/// (or `-o`), and a one-line account on stderr. Exit 1 when there is a
+/// diff, else as for linting the fixed input.
+fn print_diff(
+    args: &LintArgs,
+    run: &crate::fix::FixRun,
+    outcome: &crate::engine::Outcome,
+    threshold: Option<Severity>,
+) -> i32 {
+    let mut text = String::new();
+    for f in &run.files {
+        text.push_str(&crate::fix::unified_diff(&f.display, &f.original, &f.fixed));
+    }
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.map_err(|e| format!("cannot write the diff: {e}")),
+            }
+        }
+    };
+    if let Err(e) = written {
+        return usage_error(&e);
+    }
+    if !args.quiet {
+        let remaining = outcome.findings.len();
+        eprintln!(
+            "would fix {} finding{} in {} file{}; {remaining} finding{} would remain",
+            run.applied,
+            if run.applied == 1 { "" } else { "s" },
+            run.files.len(),
+            if run.files.len() == 1 { "" } else { "s" },
+            if remaining == 1 { "" } else { "s" },
+        );
+    }
+    let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
+    i32::from(!text.is_empty() || failed)
 }
 
 fn netpol(

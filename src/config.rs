@@ -386,6 +386,7 @@ mod tests {
             })),
             data: None,
             node_path: None,
+            fix: None,
         };
         let base = Path::new("/repo");
         let cwd = Path::new("/repo/apps");

@@ -232,6 +232,7 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             object: f.object,
             data: None,
             node_path: Some(Arc::from("metadata.name")),
+            fix: None,
         }));
     if !opts.no_suppress && !opts.ignores.is_empty() {
         let cwd = std::env::current_dir().unwrap_or_default();
@@ -247,6 +248,11 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             Severity::Error => out.summary.errors += 1,
             Severity::Warning => out.summary.warnings += 1,
             Severity::Note => out.summary.notes += 1,
+        }
+        match f.fix.as_ref().map(|x| x.safety) {
+            Some(crate::fix::Safety::Safe) => out.summary.fixable += 1,
+            Some(crate::fix::Safety::Unsafe) => out.summary.unsafe_fixable += 1,
+            None => {}
         }
     }
     out.summary.findings = out.findings.len();
@@ -269,6 +275,7 @@ fn file_finding(display: &Arc<str>, opts: &Options, message: String, help: &str)
             object: None,
             data: None,
             node_path: None,
+            fix: None,
         });
     }
     r
@@ -359,6 +366,7 @@ fn syntax_at(
             related: Vec::new(),
             data: None,
             node_path: None,
+            fix: None,
         }];
         r.findings = finalize(display, text, pending, opts);
         if opts.keep_sources {
@@ -381,8 +389,16 @@ fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Option
             .iter()
             .flat_map(|p| p.related.iter().map(|(s, _)| (s.start, s.start))),
     );
+    let edit_base = spans.len();
+    spans.extend(
+        pending
+            .iter()
+            .flat_map(|p| p.fix.iter().flat_map(|f| f.edits.iter()))
+            .map(|e| (e.span.start, e.span.end)),
+    );
     let locations = index.locations(text, &spans);
-    let mut related_locations = locations[pending.len()..].iter();
+    let mut related_locations = locations[pending.len()..edit_base].iter();
+    let mut edit_locations = locations[edit_base..].iter();
     pending
         .into_iter()
         .zip(locations.iter())
@@ -393,6 +409,12 @@ fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Option
                     message.push_str(&format!(" ({label} at line {})", l.line));
                 }
             }
+            let fix = p.fix.map(|mut f| {
+                for e in &mut f.edits {
+                    e.location = edit_locations.next().copied();
+                }
+                Arc::new(f)
+            });
             Finding {
                 rule: reg[p.rule].id.clone(),
                 category: reg[p.rule].category.clone(),
@@ -404,6 +426,7 @@ fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Option
                 object: p.object,
                 data: p.data,
                 node_path: p.node_path,
+                fix,
             }
         })
         .collect()
@@ -427,6 +450,7 @@ fn unknown_suppression(
         related: Vec::new(),
         data: None,
         node_path: None,
+        fix: None,
     }
 }
 
@@ -451,6 +475,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                 related: Vec::new(),
                 data: None,
                 node_path: None,
+                fix: None,
             });
         }
     }
@@ -545,6 +570,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     }
     if bom > 0 {
         for p in pending.iter_mut().chain(unknown.iter_mut()) {
+            p.fix = p.fix.take().map(|f| f.shifted(bom));
             p.span = Span::new(p.span.start + bom, p.span.end + bom);
             for (s, _) in &mut p.related {
                 *s = Span::new(s.start + bom, s.end + bom);

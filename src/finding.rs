@@ -1,5 +1,6 @@
 //! The one finding type that flows from the checks to every reporter.
 
+use crate::fix::Fix;
 use crate::source::Location;
 use serde::Serialize;
 use std::sync::Arc;
@@ -76,6 +77,8 @@ pub struct Finding {
     /// Path of the node the finding points at inside its document
     /// (`spec.template.spec.containers[0].image`), for stable fingerprints.
     pub node_path: Option<Arc<str>>,
+    /// How to repair it, when the rule knows (see [`crate::fix`]).
+    pub fix: Option<Arc<Fix>>,
 }
 
 impl Finding {
@@ -103,4 +106,10 @@ pub struct Summary {
     /// Findings silenced by `kubelint.io/ignore` annotations or
     /// `# kubelint-ignore:` comments (not counted above).
     pub suppressed: usize,
+    /// Findings with a safe fix (`kubelint --fix` applies them).
+    pub fixable: usize,
+    /// Findings with an unsafe fix (applied with `--unsafe-fixes` too).
+    pub unsafe_fixable: usize,
+    /// Findings whose fix `--fix` (or `--diff`) applied in this run.
+    pub fixed: usize,
 }

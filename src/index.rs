@@ -37,6 +37,10 @@ pub struct Facts {
     pub automount_token: Option<bool>,
     /// For a core `LimitRange`: what its `type: Container` items supply.
     pub limit_range: Option<LimitRangeDefaults>,
+    /// For RBAC `RoleBinding`s and `ClusterRoleBinding`s: the subjects as
+    /// the API server names them (`system:serviceaccount:NS:NAME` for a
+    /// ServiceAccount, the name for a User or Group).
+    pub rbac_subjects: Vec<String>,
 }
 
 /// Resource names a `LimitRange` fills in for containers that omit them,
@@ -130,6 +134,28 @@ impl Facts {
             .flatten()
             .and_then(|v| doc.bool(v));
         let limit_range = LimitRangeDefaults::of(obj);
+        let rbac_subjects = if obj.group() == "rbac.authorization.k8s.io"
+            && matches!(obj.kind, "RoleBinding" | "ClusterRoleBinding")
+        {
+            doc.get_seq(obj.node, "subjects")
+                .into_iter()
+                .flat_map(|s| doc.items(s))
+                .filter_map(|s| {
+                    let name = doc.get_str(s, "name")?;
+                    Some(match doc.get_str(s, "kind")? {
+                        "ServiceAccount" => format!(
+                            "system:serviceaccount:{}:{name}",
+                            doc.get_str(s, "namespace")
+                                .or(obj.namespace)
+                                .unwrap_or("default")
+                        ),
+                        _ => name.to_string(),
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Facts {
             labels,
             pod_labels,
@@ -138,6 +164,7 @@ impl Facts {
             network_policy: crate::model::network::NetworkPolicy::of(obj).map(Box::new),
             automount_token,
             limit_range,
+            rbac_subjects,
         }
     }
 

@@ -33,6 +33,7 @@ pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod finding;
+pub mod fix;
 pub mod index;
 pub mod model;
 pub mod netpol;

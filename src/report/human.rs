@@ -2,6 +2,7 @@
 //! underlined, a `help:` line and the rule's documentation link.
 
 use crate::finding::{Finding, Severity};
+use crate::fix::Safety;
 use crate::rules::catalog::catalog;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, NamedSource,
@@ -30,6 +31,8 @@ impl SourceCode for Text {
 
 struct Diag<'a> {
     finding: &'a Finding,
+    /// The finding's help, with the fix marker when it has a fix.
+    help: String,
     source: Option<NamedSource<Text>>,
     label: Option<LabeledSpan>,
     url: Option<String>,
@@ -61,8 +64,7 @@ impl Diagnostic for Diag<'_> {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        (!self.finding.help.is_empty())
-            .then(|| Box::new(&self.finding.help) as Box<dyn fmt::Display>)
+        (!self.help.is_empty()).then(|| Box::new(&self.help) as Box<dyn fmt::Display>)
     }
     fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.url
@@ -76,6 +78,27 @@ impl Diagnostic for Diag<'_> {
         self.label
             .clone()
             .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+/// The help line, and the `fix available` marker under it.
+pub fn help_with_fix(f: &Finding) -> String {
+    match f.fix.as_deref() {
+        None => f.help.clone(),
+        Some(fix) => {
+            let marker = match fix.safety {
+                Safety::Safe => format!("fix available (kubelint --fix): {}", fix.description),
+                Safety::Unsafe => format!(
+                    "unsafe fix available (kubelint --fix --unsafe-fixes): {}",
+                    fix.description
+                ),
+            };
+            if f.help.is_empty() {
+                marker
+            } else {
+                format!("{}\n{marker}", f.help)
+            }
+        }
     }
 }
 
@@ -121,6 +144,7 @@ pub fn render(findings: &[Finding], sources: &BTreeMap<Arc<str>, Arc<str>>, colo
         };
         let diag = Diag {
             finding: f,
+            help: help_with_fix(f),
             source,
             label,
             url: cat.get(&f.rule).map(|d| d.url()),

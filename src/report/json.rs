@@ -6,6 +6,7 @@
 //! Version 1 is stable: fields may be added, never renamed or removed.
 
 use crate::finding::{Finding, ObjectRef, Severity, Summary};
+use crate::fix::{Fix, Safety};
 use serde::Serialize;
 
 pub const VERSION: u32 = 1;
@@ -23,6 +24,51 @@ struct JsonFinding<'a> {
     end_line: Option<u32>,
     end_column: Option<u32>,
     object: Option<&'a ObjectRef>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    safety: Safety,
+    description: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// Replace `[line:column, end_line:end_column)` (1-based, columns in
+/// characters; equal ends insert) — or the same range as bytes,
+/// `[start_byte, end_byte)` — with `content`.
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    start_byte: u32,
+    end_byte: u32,
+    content: &'a str,
+}
+
+fn fix_of(fix: &Fix) -> JsonFix<'_> {
+    JsonFix {
+        safety: fix.safety,
+        description: &fix.description,
+        edits: fix
+            .edits
+            .iter()
+            .filter_map(|e| {
+                let l = e.location?;
+                Some(JsonEdit {
+                    line: l.line,
+                    column: l.column,
+                    end_line: l.end_line,
+                    end_column: l.end_column,
+                    start_byte: e.span.start,
+                    end_byte: e.span.end,
+                    content: &e.content,
+                })
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -49,6 +95,7 @@ pub fn render(findings: &[Finding], summary: &Summary) -> String {
                 end_line: f.location.map(|l| l.end_line),
                 end_column: f.location.map(|l| l.end_column),
                 object: f.object.as_deref(),
+                fix: f.fix.as_deref().map(fix_of),
             })
             .collect(),
         summary,

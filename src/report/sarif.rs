@@ -127,6 +127,33 @@ fn rule_descriptor(r: &crate::rules::Registered) -> Value {
     })
 }
 
+/// A SARIF `fix`: one `artifactChange` of the finding's file whose
+/// `replacements` delete a region (empty for an insertion) and insert text.
+fn sarif_fix(fix: &crate::fix::Fix, artifact: &Value) -> Value {
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .filter_map(|e| {
+            let l = e.location?;
+            let mut r = json!({
+                "deletedRegion": {
+                    "startLine": l.line, "startColumn": l.column,
+                    "endLine": l.end_line, "endColumn": l.end_column,
+                },
+            });
+            if !e.content.is_empty() {
+                r["insertedContent"] = json!({"text": e.content});
+            }
+            Some(r)
+        })
+        .collect();
+    json!({
+        "description": {"text": fix.description},
+        "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
+        "properties": {"safety": fix.safety.as_str()},
+    })
+}
+
 /// Render findings as a SARIF log. `cwd` (an absolute directory) lets
 /// absolute paths be made relative to `%SRCROOT%`.
 pub fn render(findings: &[Finding], cwd: &std::path::Path) -> String {
@@ -180,6 +207,9 @@ pub fn render(findings: &[Finding], cwd: &std::path::Path) -> String {
             }
             if let Some(o) = &f.object {
                 result["properties"] = json!({"object": &**o});
+            }
+            if let Some(fix) = f.fix.as_deref().filter(|x| x.edits.iter().all(|e| e.location.is_some())) {
+                result["fixes"] = json!([sarif_fix(fix, &artifact)]);
             }
             result
         })

@@ -4,8 +4,9 @@
 
 use super::resources::{is_placeholder, workload};
 use super::{Cx, Rule};
+use crate::fix::{Editor, Fix};
 use crate::model::{Container, Object};
-use crate::yaml::NodeId;
+use crate::yaml::{NodeId, ScalarStyle, Span};
 
 pub(super) static RULES: &[&dyn Rule] = &[&LatestTag, &DeprecatedRegistry, &MutableTagPullPolicy];
 
@@ -152,8 +153,45 @@ impl Rule for DeprecatedRegistry {
                 ),
                 format!("Use `registry.k8s.io/{tail}` (check that the tag exists there, and prefer a current release)"),
             );
+            cx.fix(registry_fix(obj, v, image, cx.text));
         }
     }
+}
+
+/// Legacy registry prefixes and what serves the same images today: the
+/// community registry holds every image ever published to `k8s.gcr.io`,
+/// which was itself a name for `gcr.io/google-containers`.
+const LEGACY_PREFIXES: &[&str] = &[
+    "k8s.gcr.io/",
+    "gcr.io/google_containers/",
+    "gcr.io/google-containers/",
+];
+
+/// Replace the legacy prefix inside the image scalar, keeping its quotes.
+fn registry_fix(obj: &Object<'_>, v: NodeId, image: &str, text: &str) -> Option<Fix> {
+    let doc = obj.doc;
+    let prefix = LEGACY_PREFIXES.iter().find(|p| image.starts_with(**p))?;
+    let (_, style) = doc.scalar(v)?;
+    let raw = doc.raw(text, v);
+    // Only when the scalar is written exactly as its value (no escapes,
+    // no line folding), so byte offsets inside it are offsets in the image.
+    let inner = match style {
+        ScalarStyle::Plain => raw,
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+            raw.get(1..raw.len().checked_sub(1)?)?
+        }
+        _ => return None,
+    };
+    if inner != image {
+        return None;
+    }
+    let start = doc.span(v).start + (raw.len() - inner.len()) as u32 / 2;
+    let span = Span::new(start, start + prefix.len() as u32);
+    let edit = Editor::new(doc, text).replace_text(span, "registry.k8s.io/")?;
+    Some(Fix::safe(
+        format!("Pull from `registry.k8s.io/` instead of `{prefix}`"),
+        vec![edit],
+    ))
 }
 
 struct MutableTagPullPolicy;

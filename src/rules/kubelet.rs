@@ -8,6 +8,7 @@
 //! reported at the `kind:` entry, the one-line stand-in for the document.
 
 use super::{Cx, Rule};
+use crate::fix::{Editor, Fix, NewValue};
 use crate::model::quantity::Quantity;
 use crate::model::Object;
 use crate::yaml::{Document, NodeId, Span, Value};
@@ -535,6 +536,13 @@ impl Rule for ReadOnlyPort {
             "readOnlyPort opens the kubelet's read-only API without authentication: anyone who reaches the node can list every pod with its environment and spec",
             "Set `readOnlyPort: 0` and scrape metrics through the authenticated port 10250",
         );
+        if let Some(v) = obj.doc.get_key(obj.node, "readOnlyPort") {
+            cx.fix(
+                Editor::new(obj.doc, cx.text)
+                    .replace(v, &NewValue::Int(0))
+                    .map(|e| Fix::safe("Set `readOnlyPort: 0`", vec![e])),
+            );
+        }
     }
 }
 

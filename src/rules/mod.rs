@@ -287,6 +287,8 @@ pub struct Pending {
     pub data: Option<Arc<str>>,
     /// Filled in by the engine (see [`Finding::node_path`]).
     pub node_path: Option<Arc<str>>,
+    /// Attached by [`Cx::fix`].
+    pub fix: Option<crate::fix::Fix>,
 }
 
 /// What a per-object rule reports through.
@@ -318,6 +320,7 @@ impl Cx<'_> {
             related: Vec::new(),
             data: Some(Arc::from(data)),
             node_path: None,
+            fix: None,
         });
     }
 
@@ -343,7 +346,27 @@ impl Cx<'_> {
             related,
             data: None,
             node_path: None,
+            fix: None,
         });
+    }
+
+    /// Attach a fix to the finding this rule reported last; call it right
+    /// after that report (nothing happens when `fix` is None, or when the
+    /// last finding is another rule's or has a fix already). Build
+    /// the edits with a [`crate::fix::Editor`] over `obj.doc` and
+    /// [`Cx::text`]; e.g. a value replaced:
+    ///
+    /// ```ignore
+    /// cx.report(span, message, help);
+    /// let ed = Editor::new(doc, cx.text);
+    /// cx.fix(ed.replace(v, &NewValue::str("apps/v1")).map(|e| Fix::safe("Use apps/v1", vec![e])));
+    /// ```
+    pub fn fix(&mut self, fix: Option<crate::fix::Fix>) {
+        if let (Some(fix), Some(last)) = (fix, self.out.last_mut()) {
+            if last.rule == self.rule && last.fix.is_none() && !fix.edits.is_empty() {
+                last.fix = Some(fix);
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 
 use super::{Cx, Rule};
 use crate::finding::Finding;
+use crate::fix::{Editor, Fix, NewValue};
 use crate::index::Index;
 use crate::model::quantity::Quantity;
 use crate::model::{group_of, Container, ContainerList, Object};
@@ -168,6 +169,27 @@ impl Rule for Missing {
                 ),
                 self.tag,
             );
+            // A guessed request is a placeholder that someone must size:
+            // an unsafe fix, applied only with `--unsafe-fixes`.
+            if self.section == "requests" {
+                cx.fix(
+                    Editor::new(doc, cx.text)
+                        .set(
+                            c.node,
+                            &["resources", "requests", self.resource],
+                            NewValue::str(self.example),
+                        )
+                        .map(|e| {
+                            Fix::unsafe_(
+                                format!(
+                                    "Add a placeholder `resources.requests.{}: {}` to {c} (size it from observed usage)",
+                                    self.resource, self.example
+                                ),
+                                e,
+                            )
+                        }),
+                );
+            }
         }
     }
     fn finalize(&self, finding: &mut Finding, index: &Index) -> bool {
