@@ -25,6 +25,10 @@
 //!   Security level, a LimitRange default) is revisited by its rule's
 //!   [`rules::Rule::finalize`] once the index exists.
 //! * [`report`] is pure functions from sorted findings to bytes.
+//! * [`fix`] holds fixes: a rule may attach text edits on spans to a finding
+//!   (built by [`fix::Editor`], which writes the way the file is written);
+//!   `--fix` applies the non-overlapping ones, re-parses, re-lints and
+//!   repeats until stable.
 //!
 //! [`engine`] ties the phases together; [`cli`] is the command line.
 

@@ -118,7 +118,7 @@ impl<'a> Editor<'a> {
         if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
             return None;
         }
-        let s = self.doc.span(node);
+        let s = self.scalar_span(node);
         let rendered = self.inline_value(value, self.json());
         if s.is_empty() {
             // An empty value: the span sits on the colon.
@@ -387,7 +387,9 @@ impl<'a> Editor<'a> {
                 let trimmed = raw.trim_end();
                 (!trimmed.is_empty()).then_some(s.start as usize + trimmed.len())
             }
-            NodeData::Scalar { .. } | NodeData::Alias(_) => Some(s.end as usize),
+            NodeData::Scalar { .. } | NodeData::Alias(_) => {
+                Some(self.scalar_span(node).end as usize)
+            }
             NodeData::Map { .. } | NodeData::Seq { .. } if self.is_flow(node) => {
                 Some(self.flow_end(node))
             }
@@ -397,6 +399,32 @@ impl<'a> Editor<'a> {
             }
             NodeData::Seq { .. } => self.value_end(doc.items(node).last()?),
         }
+    }
+
+    /// A scalar's span without what the parser may count after a quoted
+    /// scalar (trailing blanks and a comment on its line).
+    fn scalar_span(&self, node: NodeId) -> Span {
+        let s = self.doc.span(node);
+        let quote = match self.doc.scalar(node) {
+            Some((_, ScalarStyle::DoubleQuoted)) => b'"',
+            Some((_, ScalarStyle::SingleQuoted)) => b'\'',
+            _ => return s,
+        };
+        let b = self.text.as_bytes();
+        let (start, end) = (s.start as usize, (s.end as usize).min(b.len()));
+        if b.get(start) != Some(&quote) {
+            return s;
+        }
+        let mut i = start + 1;
+        while i < end {
+            match b[i] {
+                b'\\' if quote == b'"' => i += 2,
+                b'\'' if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+                c if c == quote => return Span::new(s.start, (i + 1) as u32),
+                _ => i += 1,
+            }
+        }
+        s
     }
 
     /// One past the closing bracket of a flow collection.
@@ -556,15 +584,19 @@ impl<'a> Editor<'a> {
             NewValue::Str(s) if plain_ok(s) => s.clone(),
             NewValue::Str(s) => self.quoted(s),
             NewValue::Map(es) => {
+                let (kv, sep) = self.punctuation(json);
                 let inner: Vec<String> = es
                     .iter()
-                    .map(|(k, v)| format!("{}: {}", self.key(k, json), self.inline_value(v, json)))
+                    .map(|(k, v)| {
+                        format!("{}{kv}{}", self.key(k, json), self.inline_value(v, json))
+                    })
                     .collect();
-                format!("{{{}}}", inner.join(", "))
+                format!("{{{}}}", inner.join(sep))
             }
             NewValue::Seq(items) => {
+                let (_, sep) = self.punctuation(json);
                 let inner: Vec<String> = items.iter().map(|i| self.inline_value(i, json)).collect();
-                format!("[{}]", inner.join(", "))
+                format!("[{}]", inner.join(sep))
             }
         }
     }
@@ -621,13 +653,36 @@ impl<'a> Editor<'a> {
         }
     }
 
+    /// Whether the document is minified JSON (`{"a":1,"b":2}`): its first
+    /// key is followed by `:` and no blank.
+    fn compact(&self) -> bool {
+        let doc = self.doc;
+        self.json()
+            && doc.entries(doc.root).next().is_some_and(|(k, _)| {
+                let e = self.scalar_span(k).end as usize;
+                let b = self.text.as_bytes();
+                b.get(e) == Some(&b':')
+                    && !matches!(b.get(e + 1), Some(b' ' | b'\t' | b'\r' | b'\n'))
+            })
+    }
+
+    /// The key/value and item separators of flow collections: `: ` and
+    /// `, `, or `:` and `,` in minified JSON.
+    fn punctuation(&self, json: bool) -> (&'static str, &'static str) {
+        if json && self.compact() {
+            (":", ",")
+        } else {
+            (": ", ", ")
+        }
+    }
+
     /// What goes between a flow collection's last item and a new one: `, `
-    /// or, when the items stand one per line, `,` + line break + the
-    /// last item's indentation.
+    /// (`,` in minified JSON) or, when the items stand one per line, `,` +
+    /// line break + the last item's indentation.
     fn flow_separator(&self, open: u32, last_start: u32) -> String {
         let (open, last) = (open as usize, last_start as usize);
         if self.same_line(open, last) {
-            ", ".to_string()
+            self.punctuation(self.json()).1.to_string()
         } else {
             let eol = self.eol_near(last);
             let ls = self.line_start(last);
@@ -649,8 +704,9 @@ impl<'a> Editor<'a> {
             None => self.json(),
         };
         let entry = format!(
-            "{}: {}",
+            "{}{}{}",
             self.key(key, json),
+            self.punctuation(json).0,
             self.inline_value(value, json)
         );
         let open = doc.span(map).start;

@@ -173,6 +173,14 @@ fn registry_fix(obj: &Object<'_>, v: NodeId, image: &str, text: &str) -> Option<
     let prefix = LEGACY_PREFIXES.iter().find(|p| image.starts_with(**p))?;
     let (_, style) = doc.scalar(v)?;
     let raw = doc.raw(text, v);
+    // The parser may count blanks and a comment after a quoted scalar.
+    let raw = match style {
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+            let q = raw.chars().next()?;
+            &raw[..raw[1..].find(q)? + 2]
+        }
+        _ => raw,
+    };
     // Only when the scalar is written exactly as its value (no escapes,
     // no line folding), so byte offsets inside it are offsets in the image.
     let inner = match style {

@@ -1278,13 +1278,14 @@ impl Rule for AutomountServiceAccountToken {
             return false;
         }
         // A binding in the input that grants the namespace's `default`
-        // account a role says the pod calls the API: no fix then.
+        // account (or all accounts of the namespace) a role says its pods
+        // call the API: no fix then. Cluster-wide grants to every account
+        // (`system:serviceaccounts`) are no such sign.
         if f.fix.is_some() {
             let ns = ns.unwrap_or("default");
             let names = [
                 format!("system:serviceaccount:{ns}:default"),
                 format!("system:serviceaccounts:{ns}"),
-                "system:serviceaccounts".to_string(),
             ];
             let granted = ["RoleBinding", "ClusterRoleBinding"]
                 .into_iter()
