@@ -28,6 +28,10 @@ use super::Edit;
 use crate::yaml::{resolve, Document, NodeData, NodeId, ScalarStyle, Span, Value};
 use std::cell::OnceCell;
 
+/// Style detection looks at the document's first nodes only, so that
+/// building fixes for every object of a huge `List` stays linear.
+const SCAN_NODES: NodeId = 4096;
+
 /// A value to write.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NewValue {
@@ -72,13 +76,12 @@ enum Lookup {
     Ambiguous,
 }
 
-/// Edits into one document. Cheap to create: what it detects (aliases,
-/// layout, quotes) is computed on first use.
+/// Edits into one document. Cheap to create: what it detects (layout,
+/// quotes) is computed on first use.
 pub struct Editor<'a> {
     doc: &'a Document<'a>,
     /// The text the document was loaded from.
     text: &'a str,
-    aliases: OnceCell<bool>,
     layout: OnceCell<Layout>,
     quote: OnceCell<char>,
 }
@@ -88,7 +91,6 @@ impl<'a> Editor<'a> {
         Editor {
             doc,
             text,
-            aliases: OnceCell::new(),
             layout: OnceCell::new(),
             quote: OnceCell::new(),
         }
@@ -96,18 +98,21 @@ impl<'a> Editor<'a> {
 
     /// Whether edits are possible at all in this document.
     fn usable(&self) -> bool {
-        let doc = self.doc;
-        !*self.aliases.get_or_init(|| {
-            doc.nodes
-                .iter()
-                .any(|n| matches!(n.data, NodeData::Alias(_)))
-        }) && (doc.span.end as usize) <= self.text.len()
+        !self.doc.has_aliases() && (self.doc.span.end as usize) <= self.text.len()
     }
 
     // -- public operations ------------------------------------------------
 
     /// Replace a scalar with `value` (`key:` with an empty value gets
-    /// ` value` after the colon).
+    /// ` value` after the colon). A string keeps the quotes of the string
+    /// it replaces. This is all a rule needs to offer a corrected value,
+    /// e.g. a removed `apiVersion` → its replacement:
+    ///
+    /// ```ignore
+    /// let v = doc.get_key(obj.node, "apiVersion")?;
+    /// let edit = Editor::new(doc, cx.text).replace(v, &NewValue::str("apps/v1"));
+    /// cx.fix(edit.map(|e| Fix::safe("Use `apps/v1`", vec![e])));
+    /// ```
     pub fn replace(&self, node: NodeId, value: &NewValue) -> Option<Edit> {
         if !self.usable() {
             return None;
@@ -119,7 +124,12 @@ impl<'a> Editor<'a> {
             return None;
         }
         let s = self.scalar_span(node);
-        let rendered = self.inline_value(value, self.json());
+        // A string replacing a quoted string keeps its quotes.
+        let rendered = match (value, style) {
+            (NewValue::Str(v), ScalarStyle::SingleQuoted) => quote_with(v, '\''),
+            (NewValue::Str(v), ScalarStyle::DoubleQuoted) => quote_with(v, '"'),
+            _ => self.inline_value(value, self.json()),
+        };
         if s.is_empty() {
             // An empty value: the span sits on the colon.
             if self.byte(s.start) != Some(b':') || value.is_collection() {
@@ -482,7 +492,7 @@ impl<'a> Editor<'a> {
                 None => v.push((x, 1)),
             };
             let mut samples = 0;
-            for map in doc.maps_in(doc.root) {
+            for map in doc.maps_in(doc.root).take_while(|&m| m < SCAN_NODES) {
                 if self.is_flow(map) {
                     continue;
                 }
@@ -537,7 +547,7 @@ impl<'a> Editor<'a> {
     fn quote(&self) -> char {
         *self.quote.get_or_init(|| {
             let (mut single, mut double) = (0usize, 0usize);
-            for n in &self.doc.nodes {
+            for n in self.doc.nodes.iter().take(SCAN_NODES as usize) {
                 if let NodeData::Scalar { style, .. } = n.data {
                     match style {
                         ScalarStyle::SingleQuoted => single += 1,
@@ -782,11 +792,18 @@ impl<'a> Editor<'a> {
     }
 
     /// Give `key:` (empty, `~` or `null`) the collection `value`, as block
-    /// lines under the key.
+    /// lines under the key (in a flow mapping, in place of the token).
     fn fill_null(&self, map: NodeId, k: NodeId, v: NodeId, value: &NewValue) -> Option<Vec<Edit>> {
         let doc = self.doc;
-        if !value.is_collection() || self.is_flow(map) {
+        if !value.is_collection() {
             return None;
+        }
+        if self.is_flow(map) {
+            // `{"a": null}` → `{"a": {…}}`: the token is replaced in place.
+            let vs = doc.span(v);
+            let json = doc.scalar(k).map(|(_, s)| s) == Some(ScalarStyle::DoubleQuoted);
+            return (!vs.is_empty())
+                .then(|| vec![Edit::replace(vs, self.inline_value(value, json))]);
         }
         let ks = doc.span(k);
         let vs = doc.span(v);
@@ -976,6 +993,22 @@ mod tests {
             "a: false\n"
         );
         assert_eq!(set("a:\n", &["a"], NewValue::Bool(false)), "a: false\n");
+        assert_eq!(
+            set("a: 'x/v1beta1' # old\n", &["a"], NewValue::str("x/v1")),
+            "a: 'x/v1' # old\n"
+        );
+    }
+
+    #[test]
+    fn json_null_is_replaced_in_place() {
+        assert_eq!(
+            set(
+                "{\"a\": null, \"b\": 1}",
+                &["a", "c"],
+                NewValue::Bool(false)
+            ),
+            "{\"a\": {\"c\": false}, \"b\": 1}"
+        );
     }
 
     #[test]

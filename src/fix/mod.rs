@@ -249,7 +249,7 @@ struct FileState {
     path: Option<PathBuf>,
     original: String,
     current: String,
-    documents: usize,
+    shape: Shape,
     fixes: usize,
     seen: HashSet<u64>,
 }
@@ -270,11 +270,38 @@ fn hash_text(text: &str) -> u64 {
     h.finish()
 }
 
-/// Documents of a text, or None when it does not load cleanly.
-fn clean_documents(text: &str, limits: &LoadLimits) -> Option<usize> {
+/// What a text holds: its documents, and mapping keys written twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    documents: usize,
+    duplicate_keys: usize,
+}
+
+/// The shape of a text, or None when it does not load cleanly.
+fn shape(text: &str, limits: &LoadLimits) -> Option<Shape> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let loaded = load(body, limits);
-    loaded.error.is_none().then_some(loaded.documents.len())
+    if loaded.error.is_some() {
+        return None;
+    }
+    let mut duplicate_keys = 0;
+    let mut seen: HashSet<&str> = HashSet::new();
+    for doc in &loaded.documents {
+        for map in doc.maps_in(doc.root) {
+            seen.clear();
+            for (k, _) in doc.entries(map) {
+                if let Some(key) = doc.text(k) {
+                    if !seen.insert(key) {
+                        duplicate_keys += 1;
+                    }
+                }
+            }
+        }
+    }
+    Some(Shape {
+        documents: loaded.documents.len(),
+        duplicate_keys,
+    })
 }
 
 /// Lint `inputs`, apply the fixes allowed (`unsafe_fixes` adds the unsafe
@@ -315,7 +342,7 @@ pub fn run(inputs: &[Input], opts: &Options, unsafe_fixes: bool) -> FixRun {
                     refused.insert(file, "the file could not be read again as UTF-8".into());
                     continue;
                 };
-                let Some(documents) = clean_documents(&text, &opts.limits) else {
+                let Some(shape) = shape(&text, &opts.limits) else {
                     refused.insert(
                         file,
                         "the file has a YAML syntax error: fix it by hand first".into(),
@@ -333,7 +360,7 @@ pub fn run(inputs: &[Input], opts: &Options, unsafe_fixes: bool) -> FixRun {
                     path,
                     original: text.clone(),
                     current: text,
-                    documents,
+                    shape,
                     fixes: 0,
                     seen,
                 });
@@ -341,14 +368,26 @@ pub fn run(inputs: &[Input], opts: &Options, unsafe_fixes: bool) -> FixRun {
             let Some(state) = states.get_mut(&index) else {
                 continue;
             };
-            let result = apply(&state.current, &fixes);
+            let mut result = apply(&state.current, &fixes);
             if result.applied == 0 || result.text == state.current {
                 continue;
             }
-            if clean_documents(&result.text, &opts.limits) != Some(state.documents) {
+            let mut after = shape(&result.text, &opts.limits);
+            if after.is_some_and(|a| a.duplicate_keys > state.shape.duplicate_keys) {
+                // Two fixes added the same key at different places: take
+                // the first alone this round; the next lint offers the rest
+                // against the new text.
+                let first = fixes
+                    .iter()
+                    .min_by_key(|f| f.edits.iter().map(|e| (e.span.start, e.span.end)).min())
+                    .copied();
+                result = apply(&state.current, &first.into_iter().collect::<Vec<_>>());
+                after = shape(&result.text, &opts.limits);
+            }
+            if after != Some(state.shape) {
                 refused.insert(
                     file,
-                    "applying its fixes would leave YAML that does not parse; the file was left unchanged by the last round".into(),
+                    "applying its fixes would leave YAML that does not parse (or with a key written twice); the file was left unchanged by the last round".into(),
                 );
                 continue;
             }

@@ -152,6 +152,7 @@ struct Builder<'a, 'l> {
     /// anchor id → (node, expanded weight)
     anchors: Vec<(usize, NodeId, u64)>,
     root_weight: u64,
+    has_aliases: bool,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -162,6 +163,7 @@ impl<'a> Builder<'a, '_> {
         self.stack.clear();
         self.anchors.clear();
         self.root_weight = 0;
+        self.has_aliases = false;
     }
 
     fn budget(&self) -> u64 {
@@ -215,6 +217,7 @@ impl<'a> Builder<'a, '_> {
             children: std::mem::take(&mut self.children),
             root: 0,
             span: root_span,
+            has_aliases: self.has_aliases,
         })
     }
 }
@@ -265,6 +268,7 @@ fn parse<'a>(text: &'a str, limits: &LoadLimits) -> RawLoaded<'a> {
         stack: Vec::new(),
         anchors: Vec::new(),
         root_weight: 0,
+        has_aliases: false,
     };
     let mut documents = Vec::new();
     let fail = |documents, message: String, offset: u32| RawLoaded {
@@ -331,6 +335,7 @@ fn parse<'a>(text: &'a str, limits: &LoadLimits) -> RawLoaded<'a> {
                     );
                 };
                 let id = b.nodes.len() as NodeId;
+                b.has_aliases = true;
                 b.nodes.push(Node {
                     data: NodeData::Alias(target),
                     span: Span::new(start, end),
