@@ -724,8 +724,56 @@ impl<'a> Editor<'a> {
             return Some(Edit::insert(open + 1, entry));
         };
         let end = self.value_end(lv)?;
-        let sep = self.flow_separator(open, doc.span(lk).start);
+        let last = doc.span(lk).start as usize;
+        let sep = self.flow_separator(open, last as u32);
+        if !sep.contains('\n') {
+            return Some(Edit::insert(end as u32, format!("{sep}{entry}")));
+        }
+        // Entries one per line (pretty JSON): a new mapping value opens
+        // over several lines too, one level deeper per the file's step.
+        let col = self.col(last);
+        let open_line = self.line_start(open as usize);
+        let step = col.saturating_sub(
+            self.text[open_line..]
+                .bytes()
+                .take_while(|&c| c == b' ')
+                .count(),
+        );
+        let eol = self.eol_near(last);
+        let entry = format!(
+            "{}{}{}",
+            self.key(key, json),
+            self.punctuation(json).0,
+            self.pretty_value(value, json, col, step.max(1), eol)
+        );
         Some(Edit::insert(end as u32, format!("{sep}{entry}")))
+    }
+
+    /// A flow value laid out one entry per line: mappings open over
+    /// several lines (entries at `col + step`), everything else inline.
+    fn pretty_value(&self, v: &NewValue, json: bool, col: usize, step: usize, eol: &str) -> String {
+        match v {
+            NewValue::Map(es) if !es.is_empty() => {
+                let kv = self.punctuation(json).0;
+                let inner: Vec<String> = es
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "{}{}{kv}{}",
+                            " ".repeat(col + step),
+                            self.key(k, json),
+                            self.pretty_value(v, json, col + step, step, eol)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{{{eol}{}{eol}{}}}",
+                    inner.join(&format!(",{eol}")),
+                    " ".repeat(col)
+                )
+            }
+            _ => self.inline_value(v, json),
+        }
     }
 
     fn insert_block_entry(
@@ -959,6 +1007,10 @@ mod tests {
         assert_eq!(
             set(t, &["c"], NewValue::Bool(false)),
             "{\n  \"a\": 1,\n  \"b\": [\n    \"x\"\n  ],\n  \"c\": false\n}\n"
+        );
+        assert_eq!(
+            set(t, &["c", "d"], NewValue::Bool(false)),
+            "{\n  \"a\": 1,\n  \"b\": [\n    \"x\"\n  ],\n  \"c\": {\n    \"d\": false\n  }\n}\n"
         );
         assert_eq!(
             edit("a: [x, y]\n", |ed, doc| ed.ensure_item(
