@@ -131,9 +131,41 @@ impl Fix {
     }
 }
 
+/// `(indentation, key)` of an insertion of whole block lines at the start
+/// of a line (`    key: …` + line break …). Such insertions can share
+/// their point: mappings that end there end together, so the deeper entry
+/// goes first, and siblings with different keys go in any order.
+fn line_block<'t>(text: &str, e: &'t Edit) -> Option<(usize, &'t str)> {
+    let at = e.span.start as usize;
+    if !e.span.is_empty()
+        || (at != 0 && text.as_bytes().get(at - 1) != Some(&b'\n'))
+        || !e.content.ends_with('\n')
+    {
+        return None;
+    }
+    let first = e.content.lines().next()?;
+    let body = first.trim_start_matches(' ');
+    let (key, _) = body.split_once(':')?;
+    if key.is_empty() || key.starts_with(['#', '-', '"', '\'', '?', '{', '[']) {
+        return None;
+    }
+    Some((first.len() - body.len(), key))
+}
+
 /// Whether two edits cannot both be applied in a well-defined order: their
-/// ranges overlap, or an insertion point touches the other edit.
-fn conflict(a: Span, b: Span) -> bool {
+/// ranges overlap, an insertion point touches the other edit, or two
+/// insertions at one point are not block lines of different entries.
+fn conflict(text: &str, a: &Edit, b: &Edit) -> bool {
+    if a.span.is_empty() && b.span.is_empty() && a.span.start == b.span.start {
+        return match (line_block(text, a), line_block(text, b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        };
+    }
+    spans_conflict(a.span, b.span)
+}
+
+fn spans_conflict(a: Span, b: Span) -> bool {
     match (a.is_empty(), b.is_empty()) {
         (true, true) => a.start == b.start,
         (true, false) => b.start <= a.start && a.start <= b.end,
@@ -183,7 +215,7 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> Applied {
         let clashes = f
             .edits
             .iter()
-            .any(|e| accepted.iter().any(|a| conflict(a.span, e.span)));
+            .any(|e| accepted.iter().any(|a| conflict(text, a, e)));
         let own_overlap = f.edits.iter().enumerate().any(|(i, a)| {
             f.edits[i + 1..]
                 .iter()
@@ -198,8 +230,17 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> Applied {
         applied += 1;
     }
     // Within one fix an insertion may sit right at the end of its own
-    // deletion: order by (start, end) keeps the deletion first.
-    accepted.sort_by_key(|e| (e.span.start, e.span.end));
+    // deletion: order by (start, end) keeps the deletion first. Block
+    // lines sharing a point go deepest first.
+    accepted.sort_by_key(|e| {
+        let block = line_block(text, e);
+        (
+            e.span.start,
+            e.span.end,
+            std::cmp::Reverse(block.map_or(usize::MAX, |(indent, _)| indent)),
+            block.map(|(_, key)| key),
+        )
+    });
     let mut out = String::with_capacity(text.len() + 256);
     let mut at = 0usize;
     for e in accepted {
@@ -483,6 +524,25 @@ mod tests {
         // Two insertions at one point conflict: their order is undefined.
         let r = apply(text, &[&fix(&[(3, 3, "x")]), &fix(&[(3, 3, "y")])]);
         assert_eq!((r.text.as_str(), r.conflicts), ("abcxdef", 1));
+        // Unless they are block lines of different entries: the deeper
+        // goes first, siblings by key; the same key twice still conflicts.
+        let t = "a:\n  b:\n    c: 1\nz: 2\n";
+        let at = t.find("z:").unwrap() as u32;
+        let r = apply(
+            t,
+            &[
+                &fix(&[(at, at, "y: 1\n")]),
+                &fix(&[(at, at, "    e: 1\n")]),
+                &fix(&[(at, at, "  x: 1\n")]),
+                &fix(&[(at, at, "    d: 1\n")]),
+                &fix(&[(at, at, "    d: 2\n")]),
+            ],
+        );
+        assert_eq!(
+            r.text,
+            "a:\n  b:\n    c: 1\n    d: 1\n    e: 1\n  x: 1\ny: 1\nz: 2\n"
+        );
+        assert_eq!((r.applied, r.conflicts), (4, 1));
         // An insertion touching a replacement waits too.
         let r = apply(text, &[&fix(&[(1, 3, "R")]), &fix(&[(3, 3, "y")])]);
         assert_eq!((r.text.as_str(), r.conflicts), ("aRdef", 1));
