@@ -373,7 +373,7 @@ fn sc_strategy() -> impl Strategy<Value = Sc> {
 }
 
 fn workload_strategy() -> impl Strategy<Value = Workload> {
-    let ctr = (any::<bool>(), 0u8..3, sc_strategy(), 0u8..4).prop_map(
+    let ctr = (any::<bool>(), 0u8..3, sc_strategy(), 0u8..5).prop_map(
         |(legacy_image, resources, sc, tail)| Ctr {
             legacy_image,
             resources,
@@ -483,7 +483,6 @@ fn render_workload(w: &Workload, st: &Style, n: usize) -> String {
             push(0, "");
             push(k, &format!("# container {j}"));
         }
-        push(dash, &format!("- name: c{j}"));
         let image = if ct.legacy_image {
             "k8s.gcr.io/pause:3.2".to_string()
         } else if w.kubectl && j == 0 {
@@ -491,6 +490,15 @@ fn render_workload(w: &Workload, st: &Style, n: usize) -> String {
         } else {
             "app:1.0".to_string()
         };
+        if ct.tail == 4 {
+            // A container written as one flow mapping.
+            push(
+                dash,
+                &format!("- {{name: c{j}, image: \"{image}\", env: [{{name: A, value: on}}]}}"),
+            );
+            continue;
+        }
+        push(dash, &format!("- name: c{j}"));
         let trailing = if st.comments { "   # image" } else { "" };
         push(k, &format!("image: {image}{trailing}"));
         match ct.resources {

@@ -11,7 +11,9 @@
 //!   above the named sibling and the comment lines directly above it.
 //! * A new entry of a flow mapping goes after the last one (`{a: 1}` →
 //!   `{a: 1, b: 2}`; on its own line when the entries are one per line), or
-//!   between the braces of `{}`; JSON documents get JSON (`"b": 2`).
+//!   between the braces of `{}`; JSON documents get JSON (`"b": 2`),
+//!   minified where the file is minified and one entry per line where it is
+//!   pretty-printed.
 //! * A mapping value written as `key:`, `key: ~` or `key: null` is filled in.
 //! * A replaced scalar keeps its place; new strings are plain when YAML 1.1
 //!   reads them back as the same string, else quoted with the document's
@@ -726,11 +728,11 @@ impl<'a> Editor<'a> {
         let end = self.value_end(lv)?;
         let last = doc.span(lk).start as usize;
         let sep = self.flow_separator(open, last as u32);
-        if !sep.contains('\n') {
+        if !json || !sep.contains('\n') {
             return Some(Edit::insert(end as u32, format!("{sep}{entry}")));
         }
-        // Entries one per line (pretty JSON): a new mapping value opens
-        // over several lines too, one level deeper per the file's step.
+        // Pretty-printed JSON: a new mapping value opens over several lines
+        // too, one level deeper per the file's step.
         let col = self.col(last);
         let open_line = self.line_start(open as usize);
         let step = col.saturating_sub(
@@ -749,7 +751,7 @@ impl<'a> Editor<'a> {
         Some(Edit::insert(end as u32, format!("{sep}{entry}")))
     }
 
-    /// A flow value laid out one entry per line: mappings open over
+    /// A JSON value laid out one entry per line: mappings open over
     /// several lines (entries at `col + step`), everything else inline.
     fn pretty_value(&self, v: &NewValue, json: bool, col: usize, step: usize, eol: &str) -> String {
         match v {
