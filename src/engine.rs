@@ -154,6 +154,8 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
     let mut entries = Vec::new();
     let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
     out.summary.files = inputs.len();
+    out.findings
+        .reserve_exact(results.iter().map(|r| r.findings.len()).sum());
     for r in results {
         out.summary.documents += r.documents;
         out.summary.objects += r.objects;
