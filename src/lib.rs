@@ -30,6 +30,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod custom;
 pub mod discover;
 pub mod engine;
 pub mod finding;
