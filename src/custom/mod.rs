@@ -25,7 +25,7 @@ pub mod yaml_out;
 use crate::config::{diagnostic, schema_diagnostic};
 use crate::finding::Severity;
 use crate::model::selector::LabelSelector;
-use crate::model::{ContainerList, Object, WorkloadKind};
+use crate::model::{Container, ContainerList, Object, WorkloadKind};
 use crate::rules::catalog::{catalog, RuleDoc};
 use crate::rules::{Cx, Rules};
 use crate::yaml::{load, Document, LoadLimits, NodeId, ScalarStyle, Span};
@@ -122,17 +122,105 @@ enum Cond {
 }
 
 enum Check {
-    Schema(Box<jsonschema::Validator>),
+    /// A compiled schema, and the part of the target it can look at.
+    Schema(Box<jsonschema::Validator>, Projection),
     Require(Path, Option<Cond>),
     Forbid(Path, Option<Cond>),
+}
+
+/// The part of a target a schema can look at, so that only that part is
+/// converted to JSON: a schema made only of `type`, `properties`,
+/// `required` and annotations sees nothing but the listed properties (a
+/// Deployment's `spec.replicas`, not its whole pod template). Any other
+/// keyword (`additionalProperties`, `not`, `$ref`, `minProperties`, …)
+/// may look at everything below it, which is then converted whole.
+#[derive(Debug, Clone, PartialEq)]
+enum Projection {
+    Whole,
+    /// A mapping is reduced to these keys (other values pass through whole).
+    Keys(Vec<(String, Projection)>),
+}
+
+/// Keywords that look at no more than `properties` and `required` name.
+const PROJECTABLE: [&str; 13] = [
+    "type",
+    "properties",
+    "required",
+    "$schema",
+    "$id",
+    "$comment",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
+
+impl Projection {
+    fn of(schema: &serde_json::Value) -> Projection {
+        let Some(m) = schema.as_object() else {
+            // `true` looks at nothing, `false` rejects whatever is there.
+            return Projection::Keys(Vec::new());
+        };
+        if !m.keys().all(|k| PROJECTABLE.contains(&k.as_str())) {
+            return Projection::Whole;
+        }
+        let mut keys: Vec<(String, Projection)> = Vec::new();
+        if let Some(props) = m.get("properties") {
+            let Some(props) = props.as_object() else {
+                return Projection::Whole;
+            };
+            for (k, sub) in props {
+                keys.push((k.clone(), Projection::of(sub)));
+            }
+        }
+        match m.get("required") {
+            None => {}
+            Some(serde_json::Value::Array(req)) => {
+                for r in req {
+                    let Some(r) = r.as_str() else {
+                        return Projection::Whole;
+                    };
+                    if !keys.iter().any(|(k, _)| k == r) {
+                        // Only its presence matters.
+                        keys.push((r.to_string(), Projection::Keys(Vec::new())));
+                    }
+                }
+            }
+            Some(_) => return Projection::Whole,
+        }
+        Projection::Keys(keys)
+    }
+
+    /// The node as JSON ([`Document::to_json`]), reduced to what the schema
+    /// can see.
+    fn to_json(&self, doc: &Document<'_>, node: NodeId) -> serde_json::Value {
+        match self {
+            Projection::Keys(keys) if doc.is_map(node) => {
+                let mut m = serde_json::Map::new();
+                for (k, sub) in keys {
+                    if let Some(v) = doc.get_key(node, k) {
+                        m.insert(k.clone(), sub.to_json(doc, v));
+                    }
+                }
+                serde_json::Value::Object(m)
+            }
+            Projection::Keys(keys) if keys.is_empty() && doc.is_seq(node) => {
+                serde_json::Value::Array(Vec::new())
+            }
+            _ => doc.to_json(node),
+        }
+    }
 }
 
 /// One place a rule's check runs: a node, how messages name it, and the
 /// concrete steps from the base to it.
 struct Anchor<'a> {
     at: At,
-    /// `container `app``, for container targets.
-    container: Option<String>,
+    /// The container, for container targets (named in messages).
+    container: Option<Container<'a>>,
     trail: Vec<Seg>,
     /// What the target is called when the check fails on the target itself.
     noun: &'a str,
@@ -140,12 +228,12 @@ struct Anchor<'a> {
 
 impl CustomRule {
     /// Check one object (called by the engine for enabled custom rules).
-    pub(crate) fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+    pub(crate) fn check<'d>(&self, obj: &Object<'d>, cx: &mut Cx<'_>) {
         if !self.matcher.matches(obj) {
             return;
         }
         let doc = obj.doc;
-        let mut bases: Vec<Anchor<'_>> = Vec::new();
+        let mut bases: Vec<Anchor<'d>> = Vec::new();
         match self.target.base {
             Base::Object => bases.push(Anchor {
                 at: At {
@@ -182,7 +270,7 @@ impl CustomRule {
                                 node: c.node,
                                 key: None,
                             },
-                            container: Some(c.to_string()),
+                            container: Some(c),
                             trail: Vec::new(),
                             noun: "the container",
                         });
@@ -204,7 +292,7 @@ impl CustomRule {
                     for (at, trail) in reached {
                         let anchor = Anchor {
                             at,
-                            container: base.container.clone(),
+                            container: base.container,
                             trail,
                             noun: "",
                         };
@@ -232,8 +320,8 @@ impl CustomRule {
                     }
                     Reach::Missing { .. } => {}
                     Reach::Found(at) => {
-                        let shown = path::render(doc, segs);
-                        if let Some(detail) = judge(doc, at, &shown, cond.as_ref(), require) {
+                        let shown = || path::render(doc, segs);
+                        if let Some(detail) = judge(doc, at, shown, cond.as_ref(), require) {
                             out.push((value_span(doc, at), detail));
                         }
                     }
@@ -242,8 +330,8 @@ impl CustomRule {
                     self.report(cx, anchor, span, detail);
                 }
             }
-            Check::Schema(v) => {
-                let instance = doc.to_json(anchor.at.node);
+            Check::Schema(v, projection) => {
+                let instance = projection.to_json(doc, anchor.at.node);
                 let errors: Vec<_> = v.iter_errors(&instance).take(MAX_SCHEMA_ERRORS).collect();
                 for e in errors {
                     for (span, detail) in schema_findings(doc, anchor, &e) {
@@ -255,7 +343,7 @@ impl CustomRule {
     }
 
     fn report(&self, cx: &mut Cx<'_>, anchor: &Anchor<'_>, span: Span, detail: String) {
-        let message = match &anchor.container {
+        let message = match anchor.container {
             Some(c) => format!("{}: {detail} in {c}", self.doc.summary),
             None => format!("{}: {detail}", self.doc.summary),
         };
@@ -320,38 +408,47 @@ fn shown_value(doc: &Document<'_>, node: NodeId) -> String {
 }
 
 /// The verdict of `require`/`forbid` on a value that exists: `Some(detail)`
-/// when the rule is violated.
+/// when the rule is violated. The path (`shown`) and the value are only
+/// written out for a violation.
 fn judge(
     doc: &Document<'_>,
     at: At,
-    shown: &str,
+    shown: impl FnOnce() -> String,
     cond: Option<&Cond>,
     require: bool,
 ) -> Option<String> {
-    let value = shown_value(doc, at.node);
+    let value = || shown_value(doc, at.node);
     match (cond, require) {
         (None, true) => None,
-        (None, false) => Some(format!("`{shown}` is set")),
+        (None, false) => Some(format!("`{}` is set", shown())),
         (Some(Cond::Pattern(re)), _) => {
             let matched = doc.text(at.node).is_some_and(|t| re.is_match(t));
             match (require, matched) {
                 (true, false) => Some(format!(
-                    "`{shown}` is {value}, which does not match `{}`",
+                    "`{}` is {}, which does not match `{}`",
+                    shown(),
+                    value(),
                     re.as_str()
                 )),
                 (false, true) => Some(format!(
-                    "`{shown}` is {value}, which matches `{}`",
+                    "`{}` is {}, which matches `{}`",
+                    shown(),
+                    value(),
                     re.as_str()
                 )),
                 _ => None,
             }
         }
         (Some(Cond::Values(values)), _) => {
-            let v = doc.to_json(at.node);
-            let listed = values.contains(&v);
+            let listed = values.contains(&doc.to_json(at.node));
             match (require, listed) {
-                (true, false) => Some(format!("`{shown}` is {value}, expected {}", one_of(values))),
-                (false, true) => Some(format!("`{shown}` is {value}")),
+                (true, false) => Some(format!(
+                    "`{}` is {}, expected {}",
+                    shown(),
+                    value(),
+                    one_of(values)
+                )),
+                (false, true) => Some(format!("`{}` is {}", shown(), value())),
                 _ => None,
             }
         }
@@ -732,7 +829,7 @@ fn compile(file: &Arc<SourceFile>, doc: &Document<'_>, node: NodeId) -> Result<D
             path: None,
         },
         Some((_, v)) => parse_target(doc, text, v)
-            .map_err(|(span, m)| diagnostic(path, text, Some(span), m, "target"))?,
+            .map_err(|(span, m)| diagnostic(path, text, Some(span), m, "invalid"))?,
     };
     let target = match (entry("containers"), target.base) {
         (Some((_, v)), Base::Container(_)) => {
@@ -809,7 +906,7 @@ fn compile(file: &Arc<SourceFile>, doc: &Document<'_>, node: NodeId) -> Result<D
                 Some(s) if problems.is_empty() => matcher.labels = Some(s),
                 _ => {
                     return fail(
-                        doc.entry_span(lk, lv),
+                        doc.span(lk),
                         format!(
                             "invalid label selector: {}",
                             problems
@@ -888,7 +985,10 @@ fn compile(file: &Arc<SourceFile>, doc: &Document<'_>, node: NodeId) -> Result<D
         Some(&(_, v, _)) => Some(Cond::Values(doc.items(v).map(|i| doc.to_json(i)).collect())),
     };
     let check = match kind {
-        "schema" => Check::Schema(Box::new(compile_schema(path, text, doc, cv)?)),
+        "schema" => Check::Schema(
+            Box::new(compile_schema(path, text, doc, cv)?),
+            Projection::of(&doc.to_json(cv)),
+        ),
         _ => {
             let p = Path::parse(doc.text(cv).unwrap_or_default()).map_err(|e| {
                 diagnostic(
@@ -1075,10 +1175,16 @@ fn compile_schema(
     let message = match err.kind() {
         K::Referencing(r) => {
             // Point at the `$ref` that failed.
-            let reference = match r {
-                jsonschema::ReferencingError::Unretrievable { uri, .. } => uri.clone(),
-                jsonschema::ReferencingError::PointerToNowhere { pointer } => pointer.clone(),
-                _ => String::new(),
+            let (reference, why) = match r {
+                jsonschema::ReferencingError::Unretrievable { uri, .. } => (
+                    uri.clone(),
+                    format!("`$ref: {uri}` is outside this schema, and kubelint never fetches schemas: inline it under `$defs` and refer to it as `#/$defs/NAME`"),
+                ),
+                jsonschema::ReferencingError::PointerToNowhere { pointer } => (
+                    pointer.clone(),
+                    format!("`$ref` points to `{pointer}`, which is not in this schema"),
+                ),
+                other => (String::new(), other.to_string()),
             };
             if let Some((k, v)) = doc.maps_in(node).find_map(|m| {
                 doc.entry(m, "$ref").filter(|&(_, v)| {
@@ -1090,14 +1196,11 @@ fn compile_schema(
             }) {
                 span = doc.entry_span(k, v);
             }
-            format!("invalid JSON Schema: {r}")
+            format!("invalid JSON Schema: {why}")
         }
         K::AnyOf { context } | K::OneOfNotValid { context } => {
             match context.iter().flatten().next() {
-                Some(inner) => format!(
-                    "invalid JSON Schema: {}",
-                    inner.masked_with(format!("`{}`", inner.instance()))
-                ),
+                Some(inner) => format!("invalid JSON Schema: {}", schema_problem(inner)),
                 None => format!("invalid JSON Schema: {err}"),
             }
         }
@@ -1105,12 +1208,28 @@ fn compile_schema(
             "invalid JSON Schema: `{}` is not a valid regular expression",
             err.instance().as_str().unwrap_or_default()
         ),
-        _ => format!(
-            "invalid JSON Schema: {}",
-            err.masked_with(format!("`{}`", err.instance()))
-        ),
+        _ => format!("invalid JSON Schema: {}", schema_problem(&err)),
     };
     Err(diagnostic(path, text, Some(span), message, "invalid"))
+}
+
+/// A meta-schema error in words, the offending schema value in backticks.
+fn schema_problem(e: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::ValidationErrorKind as K;
+    let shown = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    };
+    match e.kind() {
+        K::Enum { options } => {
+            let list: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(shown).collect())
+                .unwrap_or_default();
+            format!("{} is not one of {}", shown(e.instance()), list.join(", "))
+        }
+        _ => e.masked_with(shown(e.instance())).to_string(),
+    }
 }
 
 /// The rule definition as written, dedented, for `kubelint explain`.
@@ -1140,7 +1259,7 @@ fn rule_body(why: Option<&str>, definition: &str, help: &str) -> String {
     let why = why
         .map(|w| format!("## Why\n\n{}\n\n", w.trim()))
         .unwrap_or_default();
-    format!("{why}## Definition\n\n```yaml\n{definition}```\n\n## Fix\n\n{help}\n")
+    format!("\n{why}## Definition\n\n```yaml\n{definition}```\n\n## Fix\n\n{help}\n")
 }
 
 /// A file path as reports show it: relative to the working directory when
@@ -1166,6 +1285,31 @@ mod tests {
             definition_text(text, doc.span(first)),
             "id: a\nsummary: s\n"
         );
+    }
+
+    #[test]
+    fn projections_keep_what_the_schema_sees() {
+        let schema = serde_json::json!({
+            "type": "object",
+            "required": ["metadata"],
+            "properties": {
+                "spec": {"properties": {"replicas": {"minimum": 2}}},
+                "status": {"not": {"type": "null"}},
+            },
+        });
+        let p = Projection::of(&schema);
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, labels: {x: y}}\nspec:\n  replicas: 1\n  template: {spec: {containers: [{name: c}]}}\nstatus: {replicas: 1}\n";
+        let loaded = load(text, &LoadLimits::default());
+        let doc = &loaded.documents[0];
+        assert_eq!(
+            p.to_json(doc, doc.root),
+            serde_json::json!({"metadata": {}, "spec": {"replicas": 1}, "status": {"replicas": 1}})
+        );
+        // Anything else sees the whole subtree.
+        let whole =
+            Projection::of(&serde_json::json!({"properties": {}, "additionalProperties": false}));
+        assert_eq!(whole, Projection::Whole);
+        assert_eq!(whole.to_json(doc, doc.root), doc.to_json(doc.root));
     }
 
     #[test]

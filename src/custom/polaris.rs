@@ -333,18 +333,19 @@ fn convert(
             lists = [false, false];
         }
         for (c, n) in include.iter().chain(&exclude) {
-            let i =
-                match c.as_str() {
-                    "container" => 0,
-                    "initContainer" => 1,
-                    _ => return Err(cx.fail(
+            let i = match c.as_str() {
+                "container" => 0,
+                "initContainer" => 1,
+                _ => {
+                    return Err(cx.fail(
                         doc.span(*n),
                         format!(
                             "unknown container kind `{c}`: expected `container` or `initContainer`"
                         ),
                         "unknown",
-                    )),
-                };
+                    ))
+                }
+            };
             lists[i] = include.iter().any(|(x, _)| x == c);
         }
         let mut v = Vec::new();
