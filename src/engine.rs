@@ -382,7 +382,7 @@ fn finalize(
     if pending.is_empty() {
         return Vec::new();
     }
-    let reg = registry();
+    let rules = &opts.selection.rules;
     let index = line_index.get_or_init(|| LineIndex::new(text));
     let mut spans: Vec<(u32, u32)> = pending.iter().map(|p| (p.span.start, p.span.end)).collect();
     spans.extend(
@@ -403,8 +403,8 @@ fn finalize(
                 }
             }
             Finding {
-                rule: reg[p.rule].id.clone(),
-                category: reg[p.rule].category.clone(),
+                rule: rules.id(p.rule).clone(),
+                category: rules.category(p.rule).clone(),
                 severity: opts.selection.severity[p.rule],
                 message,
                 help: p.help,
@@ -423,11 +423,12 @@ fn unknown_suppression(
     span: Span,
     id: &str,
     object: Option<Arc<ObjectRef>>,
+    opts: &Options,
 ) -> Pending {
     Pending {
         rule,
         span,
-        message: match crate::rules::suggest(id) {
+        message: match opts.selection.rules.suggest(id) {
             Some(n) => format!("`{id}` is not a kubelint rule or category (did you mean `{n}`?): this suppression silences nothing"),
             None => format!("`{id}` is not a kubelint rule or category: this suppression silences nothing"),
         },
@@ -445,7 +446,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = (text.len() - body.len()) as u32;
     let loaded = load(body, &opts.limits);
-    let reg = registry();
+    let rules = &opts.selection.rules;
     let mut pending: Vec<Pending> = Vec::new();
     if let Some(e) = &loaded.error {
         if let Some(i) = crate::rules::index_of(YAML_SYNTAX).filter(|&i| opts.selection.enabled[i])
@@ -463,8 +464,8 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
             });
         }
     }
-    let active: Vec<usize> = (0..reg.len())
-        .filter(|&i| opts.selection.enabled[i] && reg[i].rule.per_object())
+    let active: Vec<usize> = (0..rules.len())
+        .filter(|&i| opts.selection.enabled[i] && rules.per_object(i))
         .collect();
     let mut all = Vec::new();
     for doc in &loaded.documents {
@@ -484,7 +485,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                 opts,
                 text: body,
             };
-            reg[i].rule.check(obj, &mut cx);
+            rules.check(i, obj, &mut cx);
         }
         out
     };
@@ -522,12 +523,13 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         };
         let set = RuleSet::parse(doc.text(v).unwrap_or_default());
         if let Some(i) = unknown_rule {
-            for id in set.unknown() {
+            for id in set.unknown(rules) {
                 unknown.push(unknown_suppression(
                     i,
                     doc.entry_span(k, v),
                     id,
                     Some(obj.reference.clone()),
+                    opts,
                 ));
             }
         }
@@ -535,8 +537,8 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     }
     if let Some(i) = unknown_rule {
         for c in &comments {
-            for id in c.rules.unknown() {
-                unknown.push(unknown_suppression(i, c.span, id, None));
+            for id in c.rules.unknown(rules) {
+                unknown.push(unknown_suppression(i, c.span, id, None, opts));
             }
         }
     }
