@@ -157,6 +157,7 @@ pub fn is_namespaced(api_version: &str, kind: &str) -> bool {
             | "VolumeAttributesClass"
             | "StorageVersionMigration"
             | "ClusterIssuer"
+            | "SecurityContextConstraints"
     )
 }
 

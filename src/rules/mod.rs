@@ -8,15 +8,20 @@
 
 mod affinity;
 mod audit_policy;
+mod availability;
 pub mod catalog;
 mod control_plane;
+mod hardening;
 mod image;
 mod kubelet;
 mod network_policy;
+mod networking;
 mod pod_security;
 mod probes;
 mod rbac;
 mod resources;
+mod secrets;
+mod workloads;
 mod yaml;
 
 use crate::engine::Options;
@@ -71,6 +76,11 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(audit_policy::RULES);
     v.extend_from_slice(rbac::RULES);
     v.extend_from_slice(control_plane::RULES);
+    v.extend_from_slice(availability::RULES);
+    v.extend_from_slice(workloads::RULES);
+    v.extend_from_slice(networking::RULES);
+    v.extend_from_slice(secrets::RULES);
+    v.extend_from_slice(hardening::RULES);
     v
 }
 
