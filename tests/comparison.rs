@@ -66,8 +66,7 @@ fn root() -> PathBuf {
 
 fn load_peer(tool: &str) -> Peer {
     let path = root().join(format!("docs/peers/{tool}.yaml"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let loaded = load(&text, &LoadLimits::default());
     if let Some(e) = &loaded.error {
         panic!("{}: {}", path.display(), e.message);
@@ -85,7 +84,11 @@ fn load_peer(tool: &str) -> Peer {
         .get_seq(doc.root, "checks")
         .unwrap_or_else(|| panic!("{}: no `checks` list", path.display()));
     for item in doc.items(seq) {
-        let text = |k: &str| doc.get_key(item, k).and_then(|v| doc.text(v)).map(str::to_string);
+        let text = |k: &str| {
+            doc.get_key(item, k)
+                .and_then(|v| doc.text(v))
+                .map(str::to_string)
+        };
         let id = text("id").unwrap_or_else(|| panic!("{}: a check without `id`", path.display()));
         let mut reasons = Vec::new();
         if let Some(r) = text("not-applicable") {
@@ -313,7 +316,9 @@ fn generate(peers: &[Peer]) -> String {
             p.source,
             p.name
         );
-        s.push_str("| check | what it reports | default | kubelint | notes |\n|---|---|---|---|---|\n");
+        s.push_str(
+            "| check | what it reports | default | kubelint | notes |\n|---|---|---|---|---|\n",
+        );
         for c in &p.checks {
             let (kubelint, mut notes) = match status(&p.tool, c, &eq) {
                 Status::Covered(rules) => (
@@ -324,10 +329,7 @@ fn generate(peers: &[Peer]) -> String {
                         .join(", "),
                     String::new(),
                 ),
-                Status::Custom(snippet) => (
-                    "custom rule".to_string(),
-                    format!("`{snippet}`"),
-                ),
+                Status::Custom(snippet) => ("custom rule".to_string(), format!("`{snippet}`")),
                 Status::Planned(ids) => (
                     format!(
                         "planned: {}",
@@ -446,8 +448,7 @@ fn coverage_of_applicable_checks() {
     }
     // Planned checks count here so that work split across branches can
     // land in any order; docs/comparison.md reports them separately.
-    let with_planned =
-        (total.rule + total.custom + total.planned) as f64 / total.applicable as f64;
+    let with_planned = (total.rule + total.custom + total.planned) as f64 / total.applicable as f64;
     assert!(
         with_planned >= MIN_COVERAGE,
         "only {} of applicable peer checks are covered or planned ({} by rules, {} by custom rules, {} planned, of {})",

@@ -466,7 +466,10 @@ impl Rule for InvalidSpreadConstraint {
         let what = workload(obj);
         let rejected = "the API server rejects the object";
         let mut seen: Vec<(&str, &str)> = Vec::new();
-        for t in terms(doc, &spec).iter().filter(|t| t.kind == TermKind::Spread) {
+        for t in terms(doc, &spec)
+            .iter()
+            .filter(|t| t.kind == TermKind::Spread)
+        {
             let when = doc.entry(t.node, "whenUnsatisfiable");
             let when_value = when.and_then(|(_, v)| doc.str(v));
             match (when, when_value) {
@@ -521,4 +524,3 @@ impl Rule for InvalidSpreadConstraint {
         }
     }
 }
-

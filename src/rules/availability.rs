@@ -164,7 +164,9 @@ impl Rule for RollingUpdateUnavailable {
             Some(s) => s.is_zero(),
             None => obj.workload_kind() != Some(WorkloadKind::Deployment),
         };
-        if unavailable.is_zero() && surge_zero && obj.workload_kind() != Some(WorkloadKind::StatefulSet)
+        if unavailable.is_zero()
+            && surge_zero
+            && obj.workload_kind() != Some(WorkloadKind::StatefulSet)
         {
             cx.report(
                 span,

@@ -686,7 +686,10 @@ impl Rule for KubeletTls {
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         for_each(obj, &[Component::ApiServer], |p| {
-            if let Some(f) = p.get("kubelet-https").filter(|_| p.is_false("kubelet-https")) {
+            if let Some(f) = p
+                .get("kubelet-https")
+                .filter(|_| p.is_false("kubelet-https"))
+            {
                 cx.report(
                     flag_span(obj, f),
                     "--kubelet-https=false makes kube-apiserver talk to kubelets over plain HTTP: exec sessions, logs and port-forwards cross the node network unencrypted",
@@ -804,13 +807,19 @@ impl Rule for AuditLogRotation {
                 return;
             };
             // `-` writes to standard output, rotated by the log collector.
-            if f.value.is_none_or(|v| v.trim() == "-" || v.trim().is_empty()) {
+            if f.value
+                .is_none_or(|v| v.trim() == "-" || v.trim().is_empty())
+            {
                 return;
             }
-            let missing: Vec<&str> = ["audit-log-maxage", "audit-log-maxbackup", "audit-log-maxsize"]
-                .into_iter()
-                .filter(|n| !has_value(p, n))
-                .collect();
+            let missing: Vec<&str> = [
+                "audit-log-maxage",
+                "audit-log-maxbackup",
+                "audit-log-maxsize",
+            ]
+            .into_iter()
+            .filter(|n| !has_value(p, n))
+            .collect();
             if missing.is_empty() {
                 return;
             }
@@ -837,7 +846,10 @@ impl Rule for ServiceAccountTokens {
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         for_each(obj, &[Component::ApiServer], |p| {
-            if let Some(f) = p.get("service-account-lookup").filter(|_| p.is_false("service-account-lookup")) {
+            if let Some(f) = p
+                .get("service-account-lookup")
+                .filter(|_| p.is_false("service-account-lookup"))
+            {
                 cx.report(
                     flag_span(obj, f),
                     "--service-account-lookup=false accepts a service-account token without checking that its account still exists: tokens of deleted service accounts keep working until they expire",
@@ -976,24 +988,31 @@ impl Rule for BindAddress {
         true
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
-        for_each(obj, &[Component::ControllerManager, Component::Scheduler], |p| {
-            let name = p.component.name();
-            let (span, how) = match p.get("bind-address") {
-                Some(f) => {
-                    let v = f.value.unwrap_or("").trim();
-                    if matches!(v, "127.0.0.1" | "localhost" | "::1") {
-                        return;
+        for_each(
+            obj,
+            &[Component::ControllerManager, Component::Scheduler],
+            |p| {
+                let name = p.component.name();
+                let (span, how) = match p.get("bind-address") {
+                    Some(f) => {
+                        let v = f.value.unwrap_or("").trim();
+                        if matches!(v, "127.0.0.1" | "localhost" | "::1") {
+                            return;
+                        }
+                        (flag_span(obj, f), format!("binds to {v}"))
                     }
-                    (flag_span(obj, f), format!("binds to {v}"))
-                }
-                None => (p.missing_span, "has no --bind-address, so it binds to 0.0.0.0".to_string()),
-            };
-            cx.report(
+                    None => (
+                        p.missing_span,
+                        "has no --bind-address, so it binds to 0.0.0.0".to_string(),
+                    ),
+                };
+                cx.report(
                 span,
                 format!("{name} {how}: its health, metrics and (when on) profiling endpoints are served on every interface of the control-plane node"),
                 "Add `--bind-address=127.0.0.1` and scrape metrics from the node or through a proxy",
             );
-        });
+            },
+        );
     }
 }
 

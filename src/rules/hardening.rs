@@ -166,7 +166,11 @@ impl Rule for LowUserId {
         let doc = obj.doc;
         let psc = doc.get_map(spec.node, "securityContext");
         // Windows pods use runAsUserName, not numeric ids.
-        if doc.path(spec.node, &["os", "name"]).and_then(|v| doc.str(v)) == Some("windows") {
+        if doc
+            .path(spec.node, &["os", "name"])
+            .and_then(|v| doc.str(v))
+            == Some("windows")
+        {
             return;
         }
         // Missing at every level: (field, span, who), merged below when
@@ -185,7 +189,14 @@ impl Rule for LowUserId {
                 {
                     Some((k, v)) => {
                         if let Some(n) = doc.int(v).filter(|&n| n < HIGH_ID) {
-                            report_low(cx, doc.entry_span(k, v), &format!("{c} of {}", workload(obj)), field, noun, Some(n));
+                            report_low(
+                                cx,
+                                doc.entry_span(k, v),
+                                &format!("{c} of {}", workload(obj)),
+                                field,
+                                noun,
+                                Some(n),
+                            );
                         }
                     }
                     None => inheriting.push(c.to_string()),
@@ -197,7 +208,14 @@ impl Rule for LowUserId {
             match pod_value {
                 Some((k, v)) => {
                     if let Some(n) = doc.int(v).filter(|&n| n < HIGH_ID) {
-                        report_low(cx, doc.entry_span(k, v), &pod_noun(obj), field, noun, Some(n));
+                        report_low(
+                            cx,
+                            doc.entry_span(k, v),
+                            &pod_noun(obj),
+                            field,
+                            noun,
+                            Some(n),
+                        );
                     }
                 }
                 None => {
@@ -205,7 +223,11 @@ impl Rule for LowUserId {
                         .and_then(|p| doc.entries(spec.node).find(|&(_, v)| v == p))
                         .map(|(k, _)| doc.span(k))
                         .unwrap_or_else(|| pod_spec_key(obj, &spec));
-                    missing.push((field, span, format!("{} ({})", pod_noun(obj), inheriting.join(", "))));
+                    missing.push((
+                        field,
+                        span,
+                        format!("{} ({})", pod_noun(obj), inheriting.join(", ")),
+                    ));
                 }
             }
         }
@@ -275,10 +297,7 @@ impl Rule for SccPrivileged {
 
 /// The service account a pod runs as: (key, value node, name); None when
 /// unset (the namespace's `default`).
-fn service_account<'d>(
-    obj: &Object<'d>,
-    spec: NodeId,
-) -> Option<(NodeId, NodeId, &'d str)> {
+fn service_account<'d>(obj: &Object<'d>, spec: NodeId) -> Option<(NodeId, NodeId, &'d str)> {
     let doc = obj.doc;
     ["serviceAccountName", "serviceAccount"]
         .into_iter()
@@ -307,7 +326,10 @@ impl Rule for DefaultServiceAccount {
         let (span, how) = match service_account(obj, spec.node) {
             Some((k, v, "default")) => (doc.entry_span(k, v), "runs as"),
             Some(_) => return,
-            None => (pod_spec_key(obj, &spec), "names no service account, so it runs as"),
+            None => (
+                pod_spec_key(obj, &spec),
+                "names no service account, so it runs as",
+            ),
         };
         cx.report(
             span,
@@ -330,8 +352,7 @@ impl Rule for DefaultServiceAccountAutomount {
         true
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
-        if obj.kind != "ServiceAccount" || !obj.group().is_empty() || obj.name != Some("default")
-        {
+        if obj.kind != "ServiceAccount" || !obj.group().is_empty() || obj.name != Some("default") {
             return;
         }
         let doc = obj.doc;
@@ -396,7 +417,9 @@ impl Rule for HelmTiller {
                     .and_then(|s| doc.get_key(s, k))
                     .and_then(|v| doc.text(v))
             };
-            if obj.name == Some("tiller-deploy") || (sel("app") == Some("helm") && sel("name") == Some("tiller")) {
+            if obj.name == Some("tiller-deploy")
+                || (sel("app") == Some("helm") && sel("name") == Some("tiller"))
+            {
                 cx.report(
                     doc.span(obj.name_node()),
                     format!("{} exposes Tiller: {why}", workload(obj)),
@@ -419,7 +442,10 @@ impl Rule for KubernetesDashboard {
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         let doc = obj.doc;
         for (k, v, image) in images(obj) {
-            if image.contains("kubernetesui/dashboard") || image_name(image) == "kubernetes-dashboard-amd64" || image_name(image) == "kubernetes-dashboard" {
+            if image.contains("kubernetesui/dashboard")
+                || image_name(image) == "kubernetes-dashboard-amd64"
+                || image_name(image) == "kubernetes-dashboard"
+            {
                 cx.report(
                     doc.entry_span(k, v),
                     format!(

@@ -260,7 +260,7 @@ impl Rule for ImageDigest {
             cx.report(
                 doc.entry_span(k, v),
                 format!(
-                    "{c} of {} refers to `{image}` by tag only: tags can be moved or re-pushed, so what runs is whatever the registry returns at pull time — a compromised registry or a careless push changes it without a change to the manifest",
+                    "{c} of {} refers to `{image}` without a digest: tags can be moved or re-pushed, so what runs is whatever the registry returns at pull time — a compromised registry or a careless push changes it without a change to the manifest",
                     workload(obj)
                 ),
                 format!("Pin the digest (`{}@sha256:…`), keeping the tag for readability if you like", image.split('@').next().unwrap_or(image)),

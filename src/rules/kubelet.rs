@@ -704,7 +704,10 @@ impl Rule for ClientCa {
         }
         let doc = obj.doc;
         let x509 = doc.path(obj.node, &["authentication", "x509"]);
-        if x509.and_then(|m| nonempty_str(doc, m, "clientCAFile")).is_some() {
+        if x509
+            .and_then(|m| nonempty_str(doc, m, "clientCAFile"))
+            .is_some()
+        {
             return;
         }
         let span = match (x509, doc.entry(obj.node, "authentication")) {

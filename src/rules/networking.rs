@@ -112,7 +112,9 @@ impl InvalidPort {
                 match doc.entry(p, "containerPort") {
                     None => cx.report(
                         doc.span(p),
-                        format!("a port of {owner} has no containerPort: {rejected} (`Required value`)"),
+                        format!(
+                            "a port of {owner} has no containerPort: {rejected} (`Required value`)"
+                        ),
                         "Add `containerPort` with the number the process listens on",
                     ),
                     Some((k, v)) => {
@@ -178,7 +180,9 @@ impl InvalidPort {
                     if !(1..=65535).contains(&n) {
                         cx.report(
                             doc.entry_span(k, v),
-                            format!("{what} declares port {n}: ports are 1 to 65535, and {rejected}"),
+                            format!(
+                                "{what} declares port {n}: ports are 1 to 65535, and {rejected}"
+                            ),
                             "Use a port number from 1 to 65535",
                         );
                     }
@@ -358,13 +362,28 @@ impl Rule for ServiceNodePort {
 /// Annotations that make a cloud load balancer internal.
 const INTERNAL_LB: &[(&str, &str)] = &[
     ("service.beta.kubernetes.io/aws-load-balancer-internal", ""),
-    ("service.beta.kubernetes.io/aws-load-balancer-scheme", "internal"),
-    ("service.beta.kubernetes.io/azure-load-balancer-internal", "true"),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-scheme",
+        "internal",
+    ),
+    (
+        "service.beta.kubernetes.io/azure-load-balancer-internal",
+        "true",
+    ),
     ("networking.gke.io/load-balancer-type", "Internal"),
     ("cloud.google.com/load-balancer-type", "Internal"),
-    ("service.beta.kubernetes.io/oci-load-balancer-internal", "true"),
-    ("service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type", "private"),
-    ("service.beta.kubernetes.io/openstack-internal-load-balancer", "true"),
+    (
+        "service.beta.kubernetes.io/oci-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type",
+        "private",
+    ),
+    (
+        "service.beta.kubernetes.io/openstack-internal-load-balancer",
+        "true",
+    ),
 ];
 
 struct ServiceLoadBalancer;
@@ -480,7 +499,7 @@ impl Rule for IngressNginxSnippet {
             let extra = if lower.contains("_by_lua") || lower.contains("lua_") {
                 " This one runs Lua code inside the controller."
             } else if lower
-                .split(|c: char| c == ';' || c == '\n' || c == '{')
+                .split([';', '\n', '{'])
                 .any(|d| d.trim_start().starts_with("alias "))
             {
                 " This one uses `alias`, which can serve arbitrary files of the controller's filesystem, including its service-account token."

@@ -429,7 +429,16 @@ impl Rule for SecretsAccess {
             if obj.kind == "ClusterRole" && !read.is_empty() && !r.named {
                 continue;
             }
-            let verbs = r.granted(&["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]);
+            let verbs = r.granted(&[
+                "get",
+                "list",
+                "watch",
+                "create",
+                "update",
+                "patch",
+                "delete",
+                "deletecollection",
+            ]);
             if verbs.is_empty() {
                 continue;
             }
@@ -573,7 +582,13 @@ impl Rule for ApproveCsr {
                 if verbs.is_empty() {
                     continue;
                 }
-                (n, format!("{} on certificatesigningrequests/approval", verb_list(&verbs)))
+                (
+                    n,
+                    format!(
+                        "{} on certificatesigningrequests/approval",
+                        verb_list(&verbs)
+                    ),
+                )
             } else if let Some(n) = r.resource("signers") {
                 if r.named || r.granted(&["approve"]).is_empty() {
                     continue;

@@ -576,7 +576,8 @@ impl Rule for MissingEphemeralStorage {
             let rv = res.map(|(_, v)| v).filter(|&v| doc.is_map(v));
             let limit = rv.is_some_and(|r| has_resource(doc, r, "limits", "ephemeral-storage"));
             // A missing request defaults to the limit.
-            let request = limit || rv.is_some_and(|r| has_resource(doc, r, "requests", "ephemeral-storage"));
+            let request =
+                limit || rv.is_some_and(|r| has_resource(doc, r, "requests", "ephemeral-storage"));
             let missing: Vec<&str> = [(!request).then_some("request"), (!limit).then_some("limit")]
                 .into_iter()
                 .flatten()
@@ -616,7 +617,11 @@ impl Rule for MissingEphemeralStorage {
                 && o.reference.namespace.as_deref() == Some(ns)
                 && o.facts.limit_range.as_ref().is_some_and(|d| {
                     needs.iter().all(|n| {
-                        let list = if *n == "request" { &d.requests } else { &d.limits };
+                        let list = if *n == "request" {
+                            &d.requests
+                        } else {
+                            &d.limits
+                        };
                         list.iter().any(|r| r == "ephemeral-storage")
                     })
                 })

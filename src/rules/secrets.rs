@@ -45,12 +45,60 @@ fn words(name: &str) -> Vec<String> {
 
 /// Last words that make a name a reference to a secret, not the secret.
 const POINTER_WORDS: &[&str] = &[
-    "FILE", "FILES", "PATH", "DIR", "NAME", "NAMES", "NAMESPACE", "REF", "ID", "URL", "URI",
-    "ENDPOINT", "HOST", "PORT", "ENABLED", "ENABLE", "DISABLED", "TTL", "TIMEOUT", "EXPIRY",
-    "EXPIRATION", "LENGTH", "HEADER", "TYPE", "MODE", "LOCATION", "MOUNT", "VERSION", "FORMAT",
-    "ALGORITHM", "ISSUER", "AUDIENCE", "PROVIDER", "STORE", "REGION", "SCOPE", "SCOPES",
-    "FIELD", "PREFIX", "SUFFIX", "KIND", "POLICY", "SOURCE", "REFRESH", "LIFETIME", "DURATION",
-    "INTERVAL", "ROTATION", "REQUIRED", "KEYS", "TEMPLATE", "SELECTOR", "LABEL", "ANNOTATION",
+    "FILE",
+    "FILES",
+    "PATH",
+    "DIR",
+    "NAME",
+    "NAMES",
+    "NAMESPACE",
+    "REF",
+    "ID",
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "HOST",
+    "PORT",
+    "ENABLED",
+    "ENABLE",
+    "DISABLED",
+    "TTL",
+    "TIMEOUT",
+    "EXPIRY",
+    "EXPIRATION",
+    "LENGTH",
+    "HEADER",
+    "TYPE",
+    "MODE",
+    "LOCATION",
+    "MOUNT",
+    "VERSION",
+    "FORMAT",
+    "ALGORITHM",
+    "ISSUER",
+    "AUDIENCE",
+    "PROVIDER",
+    "STORE",
+    "REGION",
+    "SCOPE",
+    "SCOPES",
+    "FIELD",
+    "PREFIX",
+    "SUFFIX",
+    "KIND",
+    "POLICY",
+    "SOURCE",
+    "REFRESH",
+    "LIFETIME",
+    "DURATION",
+    "INTERVAL",
+    "ROTATION",
+    "REQUIRED",
+    "KEYS",
+    "TEMPLATE",
+    "SELECTOR",
+    "LABEL",
+    "ANNOTATION",
 ];
 
 /// Whether a variable or key name looks like it holds a credential.
@@ -69,7 +117,11 @@ pub(super) fn looks_secret(name: &str) -> bool {
         )
     });
     let pair = w.windows(2).any(|p| {
-        p[1] == "KEY" && matches!(p[0].as_str(), "API" | "PRIVATE" | "ACCESS" | "SECRET" | "AUTH")
+        p[1] == "KEY"
+            && matches!(
+                p[0].as_str(),
+                "API" | "PRIVATE" | "ACCESS" | "SECRET" | "AUTH"
+            )
     });
     single || pair
 }
@@ -83,7 +135,16 @@ fn literal_secret(value: &str) -> bool {
         || v.starts_with('/')
         || matches!(
             v.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null" | "disabled" | "enabled"
+            "true"
+                | "false"
+                | "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "none"
+                | "null"
+                | "disabled"
+                | "enabled"
         )
         || v.parse::<f64>().is_ok())
 }
@@ -286,7 +347,15 @@ mod tests {
             assert!(!looks_secret(n), "{n}");
         }
         assert!(literal_secret("hunter2"));
-        for v in ["", "$(DB_PASS)", "${PASS}", "{{ .Values.pass }}", "/run/secrets/db", "true", "3600"] {
+        for v in [
+            "",
+            "$(DB_PASS)",
+            "${PASS}",
+            "{{ .Values.pass }}",
+            "/run/secrets/db",
+            "true",
+            "3600",
+        ] {
             assert!(!literal_secret(v), "{v}");
         }
     }

@@ -126,7 +126,9 @@ impl Rule for InvalidRestartPolicy {
 /// Jobs that a tool deletes itself (Helm and Argo CD hooks).
 fn has_delete_policy(obj: &Object<'_>) -> bool {
     obj.annotation("helm.sh/hook-delete-policy").is_some()
-        || obj.annotation("argocd.argoproj.io/hook-delete-policy").is_some()
+        || obj
+            .annotation("argocd.argoproj.io/hook-delete-policy")
+            .is_some()
 }
 
 struct JobTtlAfterFinished;
@@ -209,7 +211,10 @@ impl Rule for CronJobOverlappingRuns {
             return;
         }
         let doc = obj.doc;
-        let (span, how) = match doc.path(obj.node, &["spec"]).and_then(|s| doc.entry(s, "concurrencyPolicy")) {
+        let (span, how) = match doc
+            .path(obj.node, &["spec"])
+            .and_then(|s| doc.entry(s, "concurrencyPolicy"))
+        {
             Some((k, v)) if doc.str(v) == Some("Allow") => {
                 (doc.entry_span(k, v), "`concurrencyPolicy: Allow`")
             }
@@ -387,7 +392,10 @@ fn label_key_error(key: &str) -> Option<String> {
                 && !part.starts_with('-')
                 && !part.ends_with('-')
         }) {
-            return Some("its prefix must be a lowercase DNS subdomain (letters, digits, `-` and `.`)".into());
+            return Some(
+                "its prefix must be a lowercase DNS subdomain (letters, digits, `-` and `.`)"
+                    .into(),
+            );
         }
     }
     if name.is_empty() {
@@ -414,7 +422,9 @@ fn label_value_error(v: &str) -> Option<String> {
         .chars()
         .find(|&c| !(alnum(c) || matches!(c, '-' | '_' | '.')))
     {
-        return Some(format!("contains `{bad}` (only letters, digits, `-`, `_` and `.` are allowed)"));
+        return Some(format!(
+            "contains `{bad}` (only letters, digits, `-`, `_` and `.` are allowed)"
+        ));
     }
     None
 }
@@ -422,7 +432,14 @@ fn label_value_error(v: &str) -> Option<String> {
 struct InvalidLabel;
 
 impl InvalidLabel {
-    fn check_map(&self, doc: &Document<'_>, map: NodeId, whose: &str, values_only: bool, cx: &mut Cx<'_>) {
+    fn check_map(
+        &self,
+        doc: &Document<'_>,
+        map: NodeId,
+        whose: &str,
+        values_only: bool,
+        cx: &mut Cx<'_>,
+    ) {
         if !doc.is_map(map) {
             return;
         }
@@ -544,10 +561,7 @@ impl Rule for MissingPriorityClass {
         true
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
-        if matches!(
-            obj.workload_kind(),
-            None | Some(WorkloadKind::PodTemplate)
-        ) {
+        if matches!(obj.workload_kind(), None | Some(WorkloadKind::PodTemplate)) {
             return;
         }
         let Some(spec) = obj.pod_spec() else {
