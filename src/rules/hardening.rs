@@ -6,7 +6,7 @@
 //! SecurityContextConstraints, and components with a record of being the
 //! way in (Tiller, the Kubernetes dashboard).
 
-use super::availability::spec_anchor;
+use super::replicas::spec_anchor;
 use super::resources::workload;
 use super::workloads::{pod_noun, pod_spec_key};
 use super::{Cx, Rule};

@@ -8,7 +8,6 @@
 
 mod affinity;
 mod audit_policy;
-mod availability;
 pub mod catalog;
 mod control_plane;
 mod hardening;
@@ -19,6 +18,7 @@ mod networking;
 mod pod_security;
 mod probes;
 mod rbac;
+mod replicas;
 mod resources;
 mod secrets;
 mod workloads;
@@ -76,7 +76,7 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(audit_policy::RULES);
     v.extend_from_slice(rbac::RULES);
     v.extend_from_slice(control_plane::RULES);
-    v.extend_from_slice(availability::RULES);
+    v.extend_from_slice(replicas::RULES);
     v.extend_from_slice(workloads::RULES);
     v.extend_from_slice(networking::RULES);
     v.extend_from_slice(secrets::RULES);

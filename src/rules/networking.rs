@@ -460,7 +460,7 @@ impl Rule for IngressMissingTls {
             return;
         }
         cx.report(
-            super::availability::spec_anchor(obj),
+            super::replicas::spec_anchor(obj),
             format!(
                 "{} has no `tls` section: its hosts are served over plain HTTP, so credentials, cookies and data cross the network readable and modifiable by anyone on the path",
                 workload(obj)

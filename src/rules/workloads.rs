@@ -3,7 +3,7 @@
 //! that never clean up or start hours late, environment variables defined
 //! twice, deprecated or invalid metadata, interactive containers.
 
-use super::availability::{key_of, spec_anchor};
+use super::replicas::{key_of, spec_anchor};
 use super::resources::{is_placeholder, workload};
 use super::{Cx, Rule};
 use crate::model::{ContainerList, Object, PodSpec, WorkloadKind};

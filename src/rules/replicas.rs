@@ -1,9 +1,9 @@
-//! Category `availability`: settings of one object that decide whether a
-//! service stays up through rollouts, node drains and quiet hours —
-//! replica counts, rollout strategies, autoscaler bounds and disruption
-//! budgets. Each rule looks at one object; an explicit value is reported
-//! at its key and value, a missing one at the key of the deepest map that
-//! exists (`spec:`).
+//! Category `availability`, the rules that need only one object: the
+//! settings that decide whether a service stays up through rollouts, node
+//! drains and quiet hours — replica counts, rollout strategies, autoscaler
+//! bounds and disruption budgets. An explicit value is reported at its key
+//! and value, a missing one at the key of the deepest map that exists
+//! (`spec:`).
 
 use super::resources::{is_placeholder, workload};
 use super::{Cx, Rule};
