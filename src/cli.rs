@@ -309,7 +309,8 @@ fn run_lint(args: LintArgs) -> i32 {
     let color =
         to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let text = match args.format {
-        Format::Json => report::json::render(&outcome.findings, &outcome.summary),
+        // Streamed: the report is not held in memory as a whole.
+        Format::Json => String::new(),
         Format::Sarif => report::sarif::render(
             &outcome.findings,
             &std::env::current_dir().unwrap_or_default(),
@@ -345,12 +346,20 @@ fn run_lint(args: LintArgs) -> i32 {
             s
         }
     };
+    let write_report = |w: &mut dyn Write| -> std::io::Result<()> {
+        match args.format {
+            Format::Json => report::json::write(&outcome.findings, &outcome.summary, w)?,
+            _ => w.write_all(text.as_bytes())?,
+        }
+        w.flush()
+    };
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes())
+        Some(path) => std::fs::File::create(path)
+            .and_then(|f| write_report(&mut std::io::BufWriter::new(f)))
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match write_report(&mut out) {
                 // A closed pipe (`kubelint | head`) is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 r => r.map_err(|e| format!("cannot write the report: {e}")),

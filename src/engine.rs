@@ -10,6 +10,7 @@ use crate::source::LineIndex;
 use crate::suppress::{LineSuppression, RuleSet};
 use crate::yaml::{load, LoadLimits, Span};
 use rayon::prelude::*;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -153,6 +154,8 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
     let mut entries = Vec::new();
     let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
     out.summary.files = inputs.len();
+    out.findings
+        .reserve_exact(results.iter().map(|r| r.findings.len()).sum());
     for r in results {
         out.summary.documents += r.documents;
         out.summary.objects += r.objects;
@@ -241,7 +244,7 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             .retain(|f| !opts.ignores.iter().any(|i| i.covers(f, &base, &cwd)));
         out.summary.suppressed += before - out.findings.len();
     }
-    out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.findings.sort_by(Finding::output_order);
     for f in &out.findings {
         match f.severity {
             Severity::Error => out.summary.errors += 1,
@@ -360,7 +363,7 @@ fn syntax_at(
             data: None,
             node_path: None,
         }];
-        r.findings = finalize(display, text, pending, opts);
+        r.findings = finalize(display, text, &OnceCell::new(), pending, opts);
         if opts.keep_sources {
             r.source = Some((display.clone(), Arc::from(text)));
         }
@@ -369,12 +372,18 @@ fn syntax_at(
 }
 
 /// Turn pending findings into findings with lines and columns.
-fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Options) -> Vec<Finding> {
+fn finalize(
+    display: &Arc<str>,
+    text: &str,
+    line_index: &OnceCell<LineIndex>,
+    pending: Vec<Pending>,
+    opts: &Options,
+) -> Vec<Finding> {
     if pending.is_empty() {
         return Vec::new();
     }
     let reg = registry();
-    let index = LineIndex::new(text);
+    let index = line_index.get_or_init(|| LineIndex::new(text));
     let mut spans: Vec<(u32, u32)> = pending.iter().map(|p| (p.span.start, p.span.end)).collect();
     spans.extend(
         pending
@@ -552,7 +561,8 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         }
     }
     let has_findings = !pending.is_empty() || !unknown.is_empty();
-    let mut findings = finalize(display, text, pending, opts);
+    let line_index = OnceCell::new();
+    let mut findings = finalize(display, text, &line_index, pending, opts);
     if !opts.no_suppress && (!comments.is_empty() || !ignores.is_empty()) {
         let before = findings.len();
         findings.retain(|f| {
@@ -570,11 +580,13 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         });
         r.suppressed = before - findings.len();
     }
-    findings.extend(finalize(display, text, unknown, opts));
+    findings.extend(finalize(display, text, &line_index, unknown, opts));
+    // Sorted here, in parallel across files, so the final sort merges runs.
+    findings.sort_by(Finding::output_order);
     r.findings = findings;
     r.comments = comments;
     if !objects.is_empty() {
-        let line_index = LineIndex::new(text);
+        let line_index = line_index.get_or_init(|| LineIndex::new(text));
         let locations = line_index.locations(text, &name_spans);
         r.entries = objects
             .into_iter()

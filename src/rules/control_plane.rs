@@ -167,6 +167,16 @@ fn processes<'d>(obj: &Object<'d>) -> Vec<Process<'d>> {
         .and_then(|l| doc.get_key(l, "component"))
         .and_then(|v| doc.text(v))
         .and_then(Component::from_name);
+    // Most workloads run no control-plane component: decide that from the
+    // first word of each command before collecting any flags.
+    let runs_component = |c: &crate::model::Container<'_>| {
+        doc.get_seq(c.node, "command")
+            .and_then(|s| doc.items(s).find_map(|v| doc.text(v)))
+            .is_some_and(|s| Component::from_name(s.rsplit('/').next().unwrap_or(s)).is_some())
+    };
+    if label.is_none() && !spec.all_containers().any(|c| runs_component(&c)) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for c in spec.all_containers() {
         let command_entry = doc.entry(c.node, "command");
