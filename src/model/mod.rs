@@ -163,6 +163,7 @@ pub fn is_namespaced(api_version: &str, kind: &str) -> bool {
             | "VolumeAttributesClass"
             | "StorageVersionMigration"
             | "ClusterIssuer"
+            | "SecurityContextConstraints"
     )
 }
 

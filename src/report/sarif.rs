@@ -17,13 +17,15 @@ pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/kubelint/kubelint";
 
 /// Categories whose findings are security results on GitHub.
-pub const SECURITY_CATEGORIES: [&str; 6] = [
+pub const SECURITY_CATEGORIES: [&str; 8] = [
     "pod-security",
     "rbac",
     "network-policy",
     "audit-policy",
     "control-plane",
     "kubelet",
+    "networking",
+    "secrets",
 ];
 
 fn level(s: Severity) -> &'static str {

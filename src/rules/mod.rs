@@ -10,13 +10,18 @@ mod affinity;
 mod audit_policy;
 pub mod catalog;
 mod control_plane;
+mod hardening;
 mod image;
 mod kubelet;
 mod network_policy;
+mod networking;
 mod pod_security;
 mod probes;
 mod rbac;
+mod replicas;
 mod resources;
+mod secrets;
+mod workloads;
 mod yaml;
 
 use crate::engine::Options;
@@ -72,6 +77,11 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(audit_policy::RULES);
     v.extend_from_slice(rbac::RULES);
     v.extend_from_slice(control_plane::RULES);
+    v.extend_from_slice(replicas::RULES);
+    v.extend_from_slice(workloads::RULES);
+    v.extend_from_slice(networking::RULES);
+    v.extend_from_slice(secrets::RULES);
+    v.extend_from_slice(hardening::RULES);
     v
 }
 
