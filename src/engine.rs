@@ -10,6 +10,7 @@ use crate::source::LineIndex;
 use crate::suppress::{LineSuppression, RuleSet};
 use crate::yaml::{load, LoadLimits, Span};
 use rayon::prelude::*;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -153,6 +154,8 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
     let mut entries = Vec::new();
     let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
     out.summary.files = inputs.len();
+    out.findings
+        .reserve_exact(results.iter().map(|r| r.findings.len()).sum());
     for r in results {
         out.summary.documents += r.documents;
         out.summary.objects += r.objects;
@@ -242,7 +245,7 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             .retain(|f| !opts.ignores.iter().any(|i| i.covers(f, &base, &cwd)));
         out.summary.suppressed += before - out.findings.len();
     }
-    out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.findings.sort_by(Finding::output_order);
     for f in &out.findings {
         match f.severity {
             Severity::Error => out.summary.errors += 1,
@@ -368,7 +371,7 @@ fn syntax_at(
             node_path: None,
             fix: None,
         }];
-        r.findings = finalize(display, text, pending, opts);
+        r.findings = finalize(display, text, &OnceCell::new(), pending, opts);
         if opts.keep_sources {
             r.source = Some((display.clone(), Arc::from(text)));
         }
@@ -377,12 +380,18 @@ fn syntax_at(
 }
 
 /// Turn pending findings into findings with lines and columns.
-fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Options) -> Vec<Finding> {
+fn finalize(
+    display: &Arc<str>,
+    text: &str,
+    line_index: &OnceCell<LineIndex>,
+    pending: Vec<Pending>,
+    opts: &Options,
+) -> Vec<Finding> {
     if pending.is_empty() {
         return Vec::new();
     }
-    let reg = registry();
-    let index = LineIndex::new(text);
+    let rules = &opts.selection.rules;
+    let index = line_index.get_or_init(|| LineIndex::new(text));
     let mut spans: Vec<(u32, u32)> = pending.iter().map(|p| (p.span.start, p.span.end)).collect();
     spans.extend(
         pending
@@ -416,8 +425,8 @@ fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Option
                 Arc::new(f)
             });
             Finding {
-                rule: reg[p.rule].id.clone(),
-                category: reg[p.rule].category.clone(),
+                rule: rules.id(p.rule).clone(),
+                category: rules.category(p.rule).clone(),
                 severity: opts.selection.severity[p.rule],
                 message,
                 help: p.help,
@@ -437,11 +446,12 @@ fn unknown_suppression(
     span: Span,
     id: &str,
     object: Option<Arc<ObjectRef>>,
+    opts: &Options,
 ) -> Pending {
     Pending {
         rule,
         span,
-        message: match crate::rules::suggest(id) {
+        message: match opts.selection.rules.suggest(id) {
             Some(n) => format!("`{id}` is not a kubelint rule or category (did you mean `{n}`?): this suppression silences nothing"),
             None => format!("`{id}` is not a kubelint rule or category: this suppression silences nothing"),
         },
@@ -460,7 +470,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = (text.len() - body.len()) as u32;
     let loaded = load(body, &opts.limits);
-    let reg = registry();
+    let rules = &opts.selection.rules;
     let mut pending: Vec<Pending> = Vec::new();
     if let Some(e) = &loaded.error {
         if let Some(i) = crate::rules::index_of(YAML_SYNTAX).filter(|&i| opts.selection.enabled[i])
@@ -479,8 +489,8 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
             });
         }
     }
-    let active: Vec<usize> = (0..reg.len())
-        .filter(|&i| opts.selection.enabled[i] && reg[i].rule.per_object())
+    let active: Vec<usize> = (0..rules.len())
+        .filter(|&i| opts.selection.enabled[i] && rules.per_object(i))
         .collect();
     let mut all = Vec::new();
     for doc in &loaded.documents {
@@ -500,7 +510,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                 opts,
                 text: body,
             };
-            reg[i].rule.check(obj, &mut cx);
+            rules.check(i, obj, &mut cx);
         }
         out
     };
@@ -538,12 +548,13 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         };
         let set = RuleSet::parse(doc.text(v).unwrap_or_default());
         if let Some(i) = unknown_rule {
-            for id in set.unknown() {
+            for id in set.unknown(rules) {
                 unknown.push(unknown_suppression(
                     i,
                     doc.entry_span(k, v),
                     id,
                     Some(obj.reference.clone()),
+                    opts,
                 ));
             }
         }
@@ -551,8 +562,8 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     }
     if let Some(i) = unknown_rule {
         for c in &comments {
-            for id in c.rules.unknown() {
-                unknown.push(unknown_suppression(i, c.span, id, None));
+            for id in c.rules.unknown(rules) {
+                unknown.push(unknown_suppression(i, c.span, id, None, opts));
             }
         }
     }
@@ -578,7 +589,8 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         }
     }
     let has_findings = !pending.is_empty() || !unknown.is_empty();
-    let mut findings = finalize(display, text, pending, opts);
+    let line_index = OnceCell::new();
+    let mut findings = finalize(display, text, &line_index, pending, opts);
     if !opts.no_suppress && (!comments.is_empty() || !ignores.is_empty()) {
         let before = findings.len();
         findings.retain(|f| {
@@ -596,11 +608,13 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         });
         r.suppressed = before - findings.len();
     }
-    findings.extend(finalize(display, text, unknown, opts));
+    findings.extend(finalize(display, text, &line_index, unknown, opts));
+    // Sorted here, in parallel across files, so the final sort merges runs.
+    findings.sort_by(Finding::output_order);
     r.findings = findings;
     r.comments = comments;
     if !objects.is_empty() {
-        let line_index = LineIndex::new(text);
+        let line_index = line_index.get_or_init(|| LineIndex::new(text));
         let locations = line_index.locations(text, &name_spans);
         r.entries = objects
             .into_iter()

@@ -84,11 +84,28 @@ pub struct Finding {
 impl Finding {
     /// The order of every report: file, line, column, rule, then the rest
     /// so that output never depends on thread scheduling.
-    pub fn sort_key(&self) -> impl Ord + '_ {
-        let loc = self
-            .location
-            .map(|l| (l.line, l.column, l.end_line, l.end_column));
-        (&self.file, loc, &self.rule, &self.message, &self.object)
+    /// Compares file, location, rule, message, object; shared strings
+    /// (the file and rule of most neighbours) compare by pointer first.
+    pub fn output_order(&self, other: &Finding) -> std::cmp::Ordering {
+        fn shared<T: Ord + ?Sized>(a: &Arc<T>, b: &Arc<T>) -> std::cmp::Ordering {
+            if Arc::ptr_eq(a, b) {
+                std::cmp::Ordering::Equal
+            } else {
+                a.cmp(b)
+            }
+        }
+        let loc = |f: &Finding| {
+            f.location
+                .map(|l| (l.line, l.column, l.end_line, l.end_column))
+        };
+        shared(&self.file, &other.file)
+            .then_with(|| loc(self).cmp(&loc(other)))
+            .then_with(|| shared(&self.rule, &other.rule))
+            .then_with(|| self.message.cmp(&other.message))
+            .then_with(|| match (&self.object, &other.object) {
+                (Some(a), Some(b)) => shared(a, b),
+                (a, b) => a.cmp(b),
+            })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::fix::Safety;
-use crate::rules::catalog::catalog;
+use crate::rules::Rules;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, NamedSource,
     SourceCode, SourceSpan, SpanContents,
@@ -103,8 +103,15 @@ pub fn help_with_fix(f: &Finding) -> String {
 }
 
 /// Render findings as miette diagnostics. `sources` holds the text of the
-/// files with findings; a file missing there is read from disk.
-pub fn render(findings: &[Finding], sources: &BTreeMap<Arc<str>, Arc<str>>, color: bool) -> String {
+/// files with findings; a file missing there is read from disk. `rules`
+/// gives each rule's summary (the label) and documentation link (a custom
+/// rule's first reference, or none).
+pub fn render(
+    findings: &[Finding],
+    sources: &BTreeMap<Arc<str>, Arc<str>>,
+    rules: &Rules,
+    color: bool,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -115,7 +122,6 @@ pub fn render(findings: &[Finding], sources: &BTreeMap<Arc<str>, Arc<str>>, colo
         .with_context_lines(1)
         .with_width(100);
     let mut cache: BTreeMap<Arc<str>, Option<Arc<str>>> = BTreeMap::new();
-    let cat = catalog();
     let mut out = String::new();
     for f in findings {
         let text = cache
@@ -134,7 +140,7 @@ pub fn render(findings: &[Finding], sources: &BTreeMap<Arc<str>, Arc<str>>, colo
                 let line_end = t[start..].find('\n').map_or(t.len(), |i| start + i);
                 let end = (loc.end as usize).min(line_end).max(start);
                 let end = end.max(start);
-                let label_text = cat.get(&f.rule).map(|d| d.summary.clone());
+                let label_text = rules.get(&f.rule).map(|d| d.summary.clone());
                 (
                     Some(NamedSource::new(&*f.file, Text(t.clone()))),
                     Some(LabeledSpan::new(label_text, start, end - start)),
@@ -147,7 +153,7 @@ pub fn render(findings: &[Finding], sources: &BTreeMap<Arc<str>, Arc<str>>, colo
             help: help_with_fix(f),
             source,
             label,
-            url: cat.get(&f.rule).map(|d| d.url()),
+            url: rules.get(&f.rule).and_then(|d| d.url()),
         };
         if diag.source.is_none() {
             out.push_str(&format!("{}: ", f.file));

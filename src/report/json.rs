@@ -71,36 +71,53 @@ fn fix_of(fix: &Fix) -> JsonFix<'_> {
     }
 }
 
+/// The findings as a JSON array, serialized one at a time (no
+/// intermediate vector: the report streams to its writer).
+struct Findings<'a>(&'a [Finding]);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_seq(self.0.iter().map(|f| JsonFinding {
+            rule: &f.rule,
+            category: &f.category,
+            severity: f.severity,
+            message: &f.message,
+            help: &f.help,
+            file: &f.file,
+            line: f.location.map(|l| l.line),
+            column: f.location.map(|l| l.column),
+            end_line: f.location.map(|l| l.end_line),
+            end_column: f.location.map(|l| l.end_column),
+            object: f.object.as_deref(),
+            fix: f.fix.as_deref().map(fix_of),
+        }))
+    }
+}
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     summary: &'a Summary,
 }
 
-pub fn render(findings: &[Finding], summary: &Summary) -> String {
+/// Write the report to `w` (pretty-printed, newline-terminated).
+pub fn write(
+    findings: &[Finding],
+    summary: &Summary,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let report = JsonReport {
         version: VERSION,
-        findings: findings
-            .iter()
-            .map(|f| JsonFinding {
-                rule: &f.rule,
-                category: &f.category,
-                severity: f.severity,
-                message: &f.message,
-                help: &f.help,
-                file: &f.file,
-                line: f.location.map(|l| l.line),
-                column: f.location.map(|l| l.column),
-                end_line: f.location.map(|l| l.end_line),
-                end_column: f.location.map(|l| l.end_column),
-                object: f.object.as_deref(),
-                fix: f.fix.as_deref().map(fix_of),
-            })
-            .collect(),
+        findings: Findings(findings),
         summary,
     };
-    let mut s = serde_json::to_string_pretty(&report).expect("findings serialize");
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &report)?;
+    w.write_all(b"\n")
+}
+
+pub fn render(findings: &[Finding], summary: &Summary) -> String {
+    let mut out = Vec::new();
+    write(findings, summary, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }

@@ -8,7 +8,13 @@ use crate::fix::{Editor, Fix};
 use crate::model::{Container, Object};
 use crate::yaml::{NodeId, ScalarStyle, Span};
 
-pub(super) static RULES: &[&dyn Rule] = &[&LatestTag, &DeprecatedRegistry, &MutableTagPullPolicy];
+pub(super) static RULES: &[&dyn Rule] = &[
+    &LatestTag,
+    &DeprecatedRegistry,
+    &MutableTagPullPolicy,
+    &PullPolicyNotAlways,
+    &ImageDigest,
+];
 
 /// The parts of an image reference that the rules look at.
 #[derive(Debug, PartialEq, Eq)]
@@ -234,6 +240,76 @@ impl Rule for MutableTagPullPolicy {
                     workload(obj)
                 ),
                 "Pin a version tag or digest; or set `imagePullPolicy: Always`".to_string(),
+            );
+        }
+    }
+}
+
+struct PullPolicyNotAlways;
+
+impl Rule for PullPolicyNotAlways {
+    fn id(&self) -> &'static str {
+        "pull-policy-not-always"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        for (c, k, v, image) in images(obj) {
+            let r = ImageRef::parse(image);
+            let (span, how) = match doc.entry(c.node, "imagePullPolicy") {
+                Some((pk, pv)) => match doc.str(pv) {
+                    Some("Always") => continue,
+                    Some(p) => (doc.entry_span(pk, pv), format!("`imagePullPolicy: {p}`")),
+                    None => continue,
+                },
+                // Untagged and `latest` images default to Always.
+                None if matches!(r.tag, None | Some("latest")) && r.digest.is_none() => continue,
+                None => (
+                    doc.entry_span(k, v),
+                    "no imagePullPolicy (IfNotPresent for a tagged image)".to_string(),
+                ),
+            };
+            let repush = if r.digest.is_some() {
+                ""
+            } else {
+                ", and a re-pushed tag is not picked up"
+            };
+            cx.report(
+                span,
+                format!(
+                    "{c} of {} has {how}: a pod on a node that already holds `{image}` starts without asking the registry, so it skips the registry's access check — any pod on that node can run a private image it has no pull secret for{repush}",
+                    workload(obj)
+                ),
+                "Set `imagePullPolicy: Always` (pulls are cheap when the layers are cached), or enable the AlwaysPullImages admission plugin",
+            );
+        }
+    }
+}
+
+struct ImageDigest;
+
+impl Rule for ImageDigest {
+    fn id(&self) -> &'static str {
+        "image-digest"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        for (c, k, v, image) in images(obj) {
+            if ImageRef::parse(image).digest.is_some() {
+                continue;
+            }
+            cx.report(
+                doc.entry_span(k, v),
+                format!(
+                    "{c} of {} refers to `{image}` without a digest: tags can be moved or re-pushed, so what runs is whatever the registry returns at pull time — a compromised registry or a careless push changes it without a change to the manifest",
+                    workload(obj)
+                ),
+                format!("Pin the digest (`{}@sha256:…`), keeping the tag for readability if you like", image.split('@').next().unwrap_or(image)),
             );
         }
     }

@@ -49,13 +49,17 @@ impl Rule for DuplicateKey {
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         let doc = obj.doc;
+        // Most mappings are small: a linear scan beats hashing every key.
         let mut seen: HashMap<&str, NodeId> = HashMap::new();
+        let mut few: Vec<(&str, NodeId)> = Vec::new();
         for map in doc.maps_in(obj.node) {
             let entries = doc.entries(map);
             if entries.len() < 2 {
                 continue;
             }
+            let small = entries.len() <= 16;
             seen.clear();
+            few.clear();
             for (k, _) in entries {
                 let Some((key, style)) = doc.scalar(k) else {
                     continue;
@@ -63,7 +67,12 @@ impl Rule for DuplicateKey {
                 if key == "<<" && style == ScalarStyle::Plain {
                     continue;
                 }
-                if let Some(&first) = seen.get(key) {
+                let earlier = if small {
+                    few.iter().find(|(s, _)| *s == key).map(|&(_, n)| n)
+                } else {
+                    seen.get(key).copied()
+                };
+                if let Some(first) = earlier {
                     let (message, help) = if matches!(
                         key,
                         "podAntiAffinity" | "podAffinity" | "nodeAffinity"
@@ -88,6 +97,8 @@ impl Rule for DuplicateKey {
                         help,
                         vec![(doc.span(first), "first defined".to_string())],
                     );
+                } else if small {
+                    few.push((key, k));
                 } else {
                     seen.insert(key, k);
                 }

@@ -13,7 +13,7 @@
 
 mod load;
 
-pub use load::{load, LoadError, LoadLimits, Loaded};
+pub use load::{load, LoadError, LoadLimits, Loaded, MAX_RELAX_WORK};
 
 use std::borrow::Cow;
 
