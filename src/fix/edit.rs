@@ -28,7 +28,6 @@
 
 use super::Edit;
 use crate::yaml::{resolve, Document, NodeData, NodeId, ScalarStyle, Span, Value};
-use std::cell::OnceCell;
 
 /// Style detection looks at the document's first nodes only, so that
 /// building fixes for every object of a huge `List` stays linear.
@@ -84,18 +83,11 @@ pub struct Editor<'a> {
     doc: &'a Document<'a>,
     /// The text the document was loaded from.
     text: &'a str,
-    layout: OnceCell<Layout>,
-    quote: OnceCell<char>,
 }
 
 impl<'a> Editor<'a> {
     pub fn new(doc: &'a Document<'a>, text: &'a str) -> Editor<'a> {
-        Editor {
-            doc,
-            text,
-            layout: OnceCell::new(),
-            quote: OnceCell::new(),
-        }
+        Editor { doc, text }
     }
 
     /// Whether edits are possible at all in this document.
@@ -484,7 +476,20 @@ impl<'a> Editor<'a> {
     /// the document's block collections (2 and indented sequences when it
     /// has none).
     fn layout(&self) -> Layout {
-        *self.layout.get_or_init(|| {
+        let &(indent, seq_indent, _) = self.style();
+        Layout { indent, seq_indent }
+    }
+
+    /// Layout and quote of the document, found once per document.
+    fn style(&self) -> &(usize, usize, char) {
+        self.doc.edit_style.get_or_init(|| {
+            let l = self.find_layout();
+            (l.indent, l.seq_indent, self.find_quote())
+        })
+    }
+
+    fn find_layout(&self) -> Layout {
+        {
             let doc = self.doc;
             let mut indents: Vec<(usize, usize)> = Vec::new();
             let mut seqs: Vec<(usize, usize)> = Vec::new();
@@ -541,13 +546,17 @@ impl<'a> Editor<'a> {
                 indent,
                 seq_indent: most(&seqs).unwrap_or(indent),
             }
-        })
+        }
     }
 
     /// `'` when the document quotes with single quotes more often than
     /// with double quotes, else `"`.
     fn quote(&self) -> char {
-        *self.quote.get_or_init(|| {
+        self.style().2
+    }
+
+    fn find_quote(&self) -> char {
+        {
             let (mut single, mut double) = (0usize, 0usize);
             for n in self.doc.nodes.iter().take(SCAN_NODES as usize) {
                 if let NodeData::Scalar { style, .. } = n.data {
@@ -563,7 +572,7 @@ impl<'a> Editor<'a> {
             } else {
                 '"'
             }
-        })
+        }
     }
 
     /// Whether the document is JSON: a flow mapping at the root with

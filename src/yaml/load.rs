@@ -225,6 +225,7 @@ impl<'a> Builder<'a, '_> {
             root: 0,
             span: root_span,
             has_aliases: self.has_aliases,
+            edit_style: Default::default(),
         })
     }
 }
@@ -582,6 +583,34 @@ fn relaxed_indentation<'a>(
 mod tests {
     use super::*;
     use crate::yaml::Kind;
+
+    #[test]
+    fn node_path_finds_items_of_long_sequences_and_empty_values() {
+        let mut text = String::from("items:\n");
+        for i in 0..300 {
+            text.push_str(&format!(
+                "- metadata: {{name: n{i}, labels: {{}}}}\n  spec:\n  kind: K\n"
+            ));
+        }
+        let l = load(&text, &LoadLimits::default());
+        let d = &l.documents[0];
+        let at = |needle: &str| {
+            let s = text.find(needle).unwrap() as u32;
+            Span::new(s, s + needle.len() as u32)
+        };
+        assert_eq!(d.node_path(at("n257")), "items[257].metadata.name");
+        assert_eq!(d.node_path(at("n0,")), "items[0].metadata.name");
+        let spec = text.match_indices("spec:").nth(120).unwrap().0 as u32;
+        assert_eq!(d.node_path(Span::new(spec, spec + 4)), "items[120].spec");
+        // The empty value of `spec:`, wherever the parser places it.
+        let item = d
+            .items(d.get_key(d.root, "items").unwrap())
+            .nth(120)
+            .unwrap();
+        let value = d.span(d.get_key(item, "spec").unwrap());
+        assert!(value.is_empty());
+        assert_eq!(d.node_path(value), "items[120].spec");
+    }
 
     fn load_ok(text: &str) -> Vec<Document<'_>> {
         let l = load(text, &LoadLimits::default());

@@ -99,6 +99,10 @@ pub struct Document<'a> {
     pub span: Span,
     /// Whether the document holds an alias (`*name`) anywhere.
     pub(crate) has_aliases: bool,
+    /// How the document is laid out, for fix edits (indentation, sequence
+    /// indentation, preferred quote), found once per document: every fix
+    /// of every object of a long `List` asks for it.
+    pub(crate) edit_style: std::sync::OnceLock<(usize, usize, char)>,
 }
 
 /// The kind of a node after following aliases.
@@ -412,8 +416,34 @@ impl<'a> Document<'a> {
         let at = target.start;
         let inside = |s: Span| s.start <= at && (at < s.end || (s.is_empty() && at == s.start));
         'descend: loop {
-            if self.is_map(node) {
-                for (k, v) in self.entries(node) {
+            let (first, len, map) = match self.get(node).data {
+                NodeData::Map { first, len } => (first as usize, len as usize, true),
+                NodeData::Seq { first, len } => (first as usize, len as usize, false),
+                _ => break,
+            };
+            let width = if map { 2 } else { 1 };
+            let kids = &self.children[first..first + width * len];
+            // Children are in document order: start from the last one that
+            // begins at or before the target (long `List`s stay cheap), and
+            // fall back to a scan for the rare empty spans.
+            let start_of = |i: usize| self.span(kids[i * width]).start;
+            let (mut lo, mut hi) = (0, len);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if start_of(mid) <= at {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            let guess = lo;
+            let order = guess
+                .checked_sub(1)
+                .into_iter()
+                .chain((0..len).filter(move |&i| Some(i) != guess.checked_sub(1)));
+            for i in order {
+                if map {
+                    let (k, v) = (kids[2 * i], kids[2 * i + 1]);
                     let (ks, vs) = (self.span(k), self.span(v));
                     if inside(ks) || inside(vs) {
                         if !path.is_empty() {
@@ -427,9 +457,8 @@ impl<'a> Document<'a> {
                         }
                         break 'descend;
                     }
-                }
-            } else if self.is_seq(node) {
-                for (i, item) in self.items(node).enumerate() {
+                } else {
+                    let item = kids[i];
                     if inside(self.span(item)) {
                         path.push_str(&format!("[{i}]"));
                         if matches!(self.nodes[item as usize].data, NodeData::Alias(_)) {
@@ -469,6 +498,7 @@ impl<'a> Document<'a> {
             root: self.root,
             span: self.span,
             has_aliases: self.has_aliases,
+            edit_style: self.edit_style,
         }
     }
 }
