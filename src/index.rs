@@ -37,6 +37,10 @@ pub struct Facts {
     pub automount_token: Option<bool>,
     /// For a core `LimitRange`: what its `type: Container` items supply.
     pub limit_range: Option<LimitRangeDefaults>,
+    /// How the object refers to others (Service selector and ports,
+    /// Ingress backends, autoscaler target, disruption budget, workload
+    /// replicas and ServiceAccount, …).
+    pub links: Option<Box<crate::model::links::Links>>,
 }
 
 /// Resource names a `LimitRange` fills in for containers that omit them,
@@ -138,6 +142,7 @@ impl Facts {
             network_policy: crate::model::network::NetworkPolicy::of(obj).map(Box::new),
             automount_token,
             limit_range,
+            links: crate::model::links::Links::of(obj, pod_spec).map(Box::new),
         }
     }
 

@@ -382,6 +382,41 @@ impl IndexCx<'_> {
             object: object.cloned(),
         });
     }
+
+    /// Report at an indexed object's `metadata.name`, naming where the
+    /// other objects involved are written (`Deployment `web` at
+    /// shop/web.yaml:4`), as [`Cx::report_related`] does within a file.
+    pub fn report_related(
+        &mut self,
+        at: &crate::index::ObjectEntry,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        related: &[&crate::index::ObjectEntry],
+    ) {
+        let mut message = message.into();
+        if !related.is_empty() {
+            let places: Vec<String> = related
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{} `{}` at {}:{}",
+                        o.reference.kind,
+                        o.reference.name.as_deref().unwrap_or("?"),
+                        o.file,
+                        o.name_location.line
+                    )
+                })
+                .collect();
+            message.push_str(&format!(" ({})", places.join("; ")));
+        }
+        self.report(
+            &at.file,
+            at.name_location,
+            Some(&at.reference),
+            message,
+            help,
+        );
+    }
 }
 
 #[cfg(test)]
