@@ -8,6 +8,7 @@
 
 mod affinity;
 mod audit_policy;
+mod availability;
 pub mod catalog;
 mod control_plane;
 mod image;
@@ -16,6 +17,7 @@ mod network_policy;
 mod pod_security;
 mod probes;
 mod rbac;
+mod references;
 mod resources;
 mod yaml;
 
@@ -71,6 +73,8 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(audit_policy::RULES);
     v.extend_from_slice(rbac::RULES);
     v.extend_from_slice(control_plane::RULES);
+    v.extend_from_slice(references::RULES);
+    v.extend_from_slice(availability::RULES);
     v
 }
 
