@@ -22,6 +22,7 @@ use crate::model::links::{
 use crate::model::selector::LabelSelector;
 use crate::model::{Object, WorkloadKind};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 pub(super) static RULES: &[&dyn Rule] = &[
     &DanglingService,
@@ -164,17 +165,27 @@ fn join_path(base: &str, rel: &str) -> String {
 /// Kustomizations that add labels (`commonLabels`, `labels`) make the
 /// labels of the manifests they include differ from what is written: label
 /// selectors are not judged in the namespaces of such manifests.
-pub(super) struct Scope<'i> {
-    ships: HashSet<(&'i str, &'i str, &'i str)>,
-    relabelled_namespaces: HashSet<&'i str>,
-    operator_namespaces: HashSet<&'i str>,
+pub(super) struct Scope(Arc<ScopeData>);
+
+/// What [`Scope`] knows, built once per index.
+#[derive(Default)]
+struct ScopeData {
+    /// [`key`]s of (directory, namespace, [`WORKLOAD`] or `Service`).
+    ships: HashSet<String>,
+    relabelled_namespaces: HashSet<String>,
+    operator_namespaces: HashSet<String>,
 }
 
 /// The kind standing for every workload kind in [`Scope`].
 const WORKLOAD: &str = "*";
 
-impl<'i> Scope<'i> {
-    pub(super) fn new(index: &'i Index) -> Scope<'i> {
+/// A lookup key made of several strings.
+fn key(parts: &[&str]) -> String {
+    parts.join("\0")
+}
+
+impl ScopeData {
+    fn build(index: &Index) -> ScopeData {
         let relabelled = relabelled_paths(index);
         let is_relabelled = |file: &str| {
             if relabelled.is_empty() {
@@ -187,49 +198,63 @@ impl<'i> Scope<'i> {
                 })
                 .any(|d| relabelled.contains(d))
         };
-        let mut ships = HashSet::new();
-        let mut relabelled_namespaces = HashSet::new();
-        let mut operator_namespaces = HashSet::new();
+        let mut out = ScopeData::default();
+        // Objects are sorted by file: a file's objects are looked at once.
+        let mut last: Option<(&str, &str, &str)> = None;
         for o in &index.objects {
             let Some(ns) = o.reference.namespace.as_deref() else {
                 continue;
             };
-            if may_create_pods(&o.reference.api_version, &o.reference.kind) {
-                operator_namespaces.insert(ns);
+            if may_create_pods(&o.reference.api_version, &o.reference.kind)
+                && !out.operator_namespaces.contains(ns)
+            {
+                out.operator_namespaces.insert(ns.to_string());
             }
-            let dir = dir_of(&o.file);
-            ships.insert((dir, ns, o.reference.kind.as_str()));
-            let workload = o.facts.pod_labels.is_some();
-            if workload {
-                ships.insert((dir, ns, WORKLOAD));
+            let class = if o.facts.pod_labels.is_some() {
+                WORKLOAD
+            } else if o.reference.kind == "Service" {
+                "Service"
+            } else {
+                continue;
+            };
+            if last == Some((&*o.file, ns, class)) {
+                continue;
             }
-            if (workload || o.reference.kind == "Service") && is_relabelled(&o.file) {
-                relabelled_namespaces.insert(ns);
+            last = Some((&*o.file, ns, class));
+            let k = key(&[dir_of(&o.file), ns, class]);
+            if !out.ships.contains(&k) {
+                out.ships.insert(k);
+            }
+            if is_relabelled(&o.file) && !out.relabelled_namespaces.contains(ns) {
+                out.relabelled_namespaces.insert(ns.to_string());
             }
         }
-        Scope {
-            ships,
-            relabelled_namespaces,
-            operator_namespaces,
-        }
+        out
+    }
+}
+
+impl Scope {
+    pub(super) fn new(index: &Index) -> Scope {
+        Scope(index.memo(ScopeData::build))
     }
 
     /// Does `ns` hold custom resources that an operator may turn into pods
     /// or Services the input does not show?
     pub(super) fn has_operators(&self, ns: &str) -> bool {
-        self.operator_namespaces.contains(ns)
+        self.0.operator_namespaces.contains(ns)
     }
 
-    /// Does the directory of `o` hold objects of `kind` in `ns`?
+    /// Does the directory of `o` hold objects of `kind` ([`WORKLOAD`] or
+    /// `Service`) in `ns`?
     pub(super) fn ships(&self, o: &ObjectEntry, ns: &str, kind: &str) -> bool {
-        self.ships.contains(&(dir_of(&o.file), ns, kind))
+        self.0.ships.contains(&key(&[dir_of(&o.file), ns, kind]))
     }
 
     /// Can label selectors of `ns` be judged: no custom resources (whose
     /// operators create pods and Services the input does not show) and no
     /// kustomize label transforms?
     pub(super) fn labels_final(&self, ns: &str) -> bool {
-        !self.has_operators(ns) && !self.relabelled_namespaces.contains(ns)
+        !self.has_operators(ns) && !self.0.relabelled_namespaces.contains(ns)
     }
 
     /// Whether a selector of pods written in `o` and selecting nothing in
@@ -345,29 +370,55 @@ fn is_automatic(key: &str) -> bool {
 /// workload of its namespace.
 pub(super) struct Pods<'i> {
     index: &'i Index,
-    by_label: HashMap<(&'i str, &'i str, &'i str), Vec<&'i ObjectEntry>>,
-    namespaces: Vec<&'i str>,
+    data: Arc<PodLabels>,
+}
+
+/// Workload positions in the index by [`key`] of (namespace, label, value).
+struct PodLabels {
+    by_label: HashMap<String, Vec<u32>>,
+    namespaces: Vec<String>,
+}
+
+impl PodLabels {
+    fn build(index: &Index) -> PodLabels {
+        let mut by_label: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, o) in index.objects.iter().enumerate() {
+            let (Some(ns), Some(labels)) = (&o.reference.namespace, &o.facts.pod_labels) else {
+                continue;
+            };
+            for (k, v) in labels {
+                let k = key(&[ns, k, v]);
+                match by_label.get_mut(&k) {
+                    Some(list) => list.push(i as u32),
+                    None => {
+                        by_label.insert(k, vec![i as u32]);
+                    }
+                }
+            }
+        }
+        PodLabels {
+            by_label,
+            namespaces: index.workload_namespaces().map(str::to_string).collect(),
+        }
+    }
 }
 
 impl<'i> Pods<'i> {
     pub(super) fn new(index: &'i Index) -> Pods<'i> {
-        let mut by_label: HashMap<(&str, &str, &str), Vec<&ObjectEntry>> = HashMap::new();
-        for (o, ns, labels) in index.workloads() {
-            for (k, v) in labels {
-                by_label.entry((ns, k, v)).or_default().push(o);
-            }
-        }
         Pods {
             index,
-            by_label,
-            namespaces: index.workload_namespaces().collect(),
+            data: index.memo(PodLabels::build),
         }
     }
 
-    fn with_label<'s>(&'s self, ns: &'s str, k: &'s str, v: &'s str) -> &'s [&'i ObjectEntry] {
-        // Keys borrow from the index; shorten them to the lookup's lifetime.
-        let map: &'s HashMap<(&'s str, &'s str, &'s str), Vec<&'i ObjectEntry>> = &self.by_label;
-        map.get(&(ns, k, v)).map(Vec::as_slice).unwrap_or_default()
+    fn with_label(&self, ns: &str, k: &str, v: &str) -> Vec<&'i ObjectEntry> {
+        self.data
+            .by_label
+            .get(&key(&[ns, k, v]))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.index.objects[i as usize])
+            .collect()
     }
 
     /// The workloads of `ns` whose pod labels the selector matches, in
@@ -407,7 +458,7 @@ impl<'i> Pods<'i> {
         let from_labels = sel
             .match_labels
             .iter()
-            .map(|(k, v)| self.with_label(ns, k, v).to_vec())
+            .map(|(k, v)| self.with_label(ns, k, v))
             .min_by_key(Vec::len);
         let from_in = || {
             sel.match_expressions
@@ -417,7 +468,7 @@ impl<'i> Pods<'i> {
                     let mut c: Vec<&ObjectEntry> = r
                         .values
                         .iter()
-                        .flat_map(|v| self.with_label(ns, &r.key, v).iter().copied())
+                        .flat_map(|v| self.with_label(ns, &r.key, v))
                         .collect();
                     c.sort_by_key(|o| *o as *const ObjectEntry);
                     c.dedup_by_key(|o| *o as *const ObjectEntry);
@@ -444,9 +495,10 @@ impl<'i> Pods<'i> {
         if sel.match_labels.is_empty() {
             return None;
         }
-        self.namespaces
+        self.data
+            .namespaces
             .iter()
-            .filter(|n| **n != ns)
+            .filter(|n| *n != ns)
             .find_map(|n| self.select(n, sel).into_iter().next())
     }
 
@@ -459,7 +511,7 @@ impl<'i> Pods<'i> {
     ) -> Option<(&'i ObjectEntry, Vec<(String, String)>)> {
         let mut count: HashMap<*const ObjectEntry, (usize, &'i ObjectEntry)> = HashMap::new();
         for (k, v) in pairs.iter().filter(|(k, _)| !is_automatic(k)) {
-            for &o in self.with_label(ns, k, v) {
+            for o in self.with_label(ns, k, v) {
                 count.entry(o as *const _).or_insert((0, o)).0 += 1;
             }
         }
@@ -476,32 +528,146 @@ impl<'i> Pods<'i> {
     }
 }
 
+/// Which workload a selector that matches nothing was meant for, as
+/// evidence that it is a mistake rather than a reference to pods deployed
+/// from elsewhere.
+pub(super) enum MeantFor<'i> {
+    /// A workload of another namespace has the labels.
+    OtherNamespace(&'i ObjectEntry),
+    /// A workload of the namespace has some of the labels; these it lacks.
+    Closest(&'i ObjectEntry, Vec<(String, String)>),
+    /// A workload near the referring object has its name (`web` for a
+    /// Service `web` or `web-internal`); whether exactly.
+    Named(&'i ObjectEntry, bool),
+}
+
+impl MeantFor<'_> {
+    /// The evidence as a clause of a message.
+    pub(super) fn describe(&self) -> String {
+        match self {
+            MeantFor::OtherNamespace(w) => format!(
+                "{} of namespace `{}` has them, but only pods of the same namespace are selected",
+                kind_name(w),
+                namespace(w)
+            ),
+            MeantFor::Closest(w, missing) => {
+                format!(
+                    "the closest, {}, lacks {}",
+                    kind_name(w),
+                    show_pairs(missing)
+                )
+            }
+            MeantFor::Named(w, exact) => format!(
+                "{} of {} name does not have them",
+                kind_name(w),
+                if *exact { "the same" } else { "a related" }
+            ),
+        }
+    }
+
+    pub(super) fn workload(&self) -> &ObjectEntry {
+        match self {
+            MeantFor::OtherNamespace(w) | MeantFor::Closest(w, _) | MeantFor::Named(w, _) => w,
+        }
+    }
+}
+
+/// Whether two object names are related: equal, or one is the other with
+/// a `-suffix` (`web`, `web-internal`; `checkout-svc`, `checkout`).
+fn related_names(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long == short || (long.starts_with(short) && long[short.len()..].starts_with('-'))
+}
+
+impl<'i> Pods<'i> {
+    /// The evidence that a selector written in `o`, matching nothing in
+    /// `ns`, was meant for a workload of the input (see [`MeantFor`]).
+    pub(super) fn meant_for(
+        &self,
+        o: &ObjectEntry,
+        ns: &str,
+        sel: &LabelSelector,
+    ) -> Option<MeantFor<'i>> {
+        if let Some(w) = self.in_other_namespace(ns, sel) {
+            return Some(MeantFor::OtherNamespace(w));
+        }
+        if sel.match_expressions.is_empty() {
+            if let Some((w, missing)) = self.closest(ns, &sel.match_labels) {
+                return Some(MeantFor::Closest(w, missing));
+            }
+        }
+        let named = self
+            .index
+            .workloads_in(ns)
+            .map(|(w, _)| w)
+            .filter(|w| related_names(name(w), name(o)));
+        nearest(&o.file, named)
+            .first()
+            .map(|w| MeantFor::Named(w, name(w) == name(o)))
+    }
+}
+
 /// Core Services of the input, in index order.
 pub(super) struct Services<'i> {
-    list: Vec<(&'i ObjectEntry, &'i ServiceLinks)>,
-    by_name: HashMap<(&'i str, &'i str), Vec<usize>>,
-    by_namespace: HashMap<&'i str, Vec<usize>>,
+    index: &'i Index,
+    data: Arc<ServiceTable>,
+}
+
+/// Service positions in the index: all, by [`key`] of (namespace, name),
+/// by namespace.
+struct ServiceTable {
+    list: Vec<u32>,
+    by_name: HashMap<String, Vec<u32>>,
+    by_namespace: HashMap<String, Vec<u32>>,
+}
+
+impl ServiceTable {
+    fn build(index: &Index) -> ServiceTable {
+        let mut t = ServiceTable {
+            list: Vec::new(),
+            by_name: HashMap::new(),
+            by_namespace: HashMap::new(),
+        };
+        for (i, o) in index.objects.iter().enumerate() {
+            if o.reference.kind != "Service" || !matches!(links(o), Some(Links::Service(_))) {
+                continue;
+            }
+            let ns = namespace(o);
+            t.by_name
+                .entry(key(&[ns, name(o)]))
+                .or_default()
+                .push(i as u32);
+            t.by_namespace
+                .entry(ns.to_string())
+                .or_default()
+                .push(i as u32);
+            t.list.push(i as u32);
+        }
+        t
+    }
 }
 
 impl<'i> Services<'i> {
     pub(super) fn new(index: &'i Index) -> Services<'i> {
-        let mut list = Vec::new();
-        let mut by_name: HashMap<_, Vec<usize>> = HashMap::new();
-        let mut by_namespace: HashMap<&str, Vec<usize>> = HashMap::new();
-        for o in index.of_kind("Service") {
-            let Some(Links::Service(s)) = links(o) else {
-                continue;
-            };
-            let ns = namespace(o);
-            by_name.entry((ns, name(o))).or_default().push(list.len());
-            by_namespace.entry(ns).or_default().push(list.len());
-            list.push((o, s));
-        }
         Services {
-            list,
-            by_name,
-            by_namespace,
+            index,
+            data: index.memo(ServiceTable::build),
         }
+    }
+
+    /// The Services at these index positions.
+    fn at<'a>(
+        &'a self,
+        positions: impl IntoIterator<Item = &'a u32> + 'a,
+    ) -> impl Iterator<Item = (&'i ObjectEntry, &'i ServiceLinks)> + 'a {
+        let objects = &self.index.objects;
+        positions.into_iter().filter_map(move |&i| {
+            let o = &objects[i as usize];
+            match links(o)? {
+                Links::Service(s) => Some((o, s)),
+                _ => None,
+            }
+        })
     }
 
     /// The definitions of Service `name` in `ns` that a reference written
@@ -514,27 +680,22 @@ impl<'i> Services<'i> {
         ns: &str,
         name: &str,
     ) -> Option<Vec<(&'i ObjectEntry, &'i ServiceLinks)>> {
-        let all = self.by_name.get(&(ns, name))?;
-        let near = nearest(&from.file, all.iter().map(|&i| self.list[i].0));
+        let all: Vec<_> = self.at(self.data.by_name.get(&key(&[ns, name]))?).collect();
+        let near = nearest(&from.file, all.iter().map(|(o, _)| *o));
         Some(
-            all.iter()
-                .map(|&i| self.list[i])
+            all.into_iter()
                 .filter(|(o, _)| near.iter().any(|n| std::ptr::eq(*n, *o)))
                 .collect(),
         )
     }
 
     fn in_namespace(&self, ns: &str) -> Vec<(&'i ObjectEntry, &'i ServiceLinks)> {
-        self.by_namespace
-            .get(ns)
-            .into_iter()
-            .flatten()
-            .map(|&i| self.list[i])
+        self.at(self.data.by_namespace.get(ns).into_iter().flatten())
             .collect()
     }
 
     fn all(&self) -> impl Iterator<Item = (&'i ObjectEntry, &'i ServiceLinks)> + '_ {
-        self.list.iter().copied()
+        self.at(&self.data.list)
     }
 }
 
@@ -569,32 +730,22 @@ impl Rule for DanglingService {
             if !scope.pods_are_here(o, ns) || !pods.select(ns, &sel).is_empty() {
                 continue;
             }
-            let mut message = format!(
-                "Service `{}` selects pods labelled {}, but no workload of namespace `{ns}` in the input has these pod labels: the Service has no endpoints, so every connection to it is refused",
-                name(o),
-                show_pairs(&sel.match_labels)
-            );
-            let mut related = Vec::new();
-            if let Some(w) = pods.in_other_namespace(ns, &sel) {
-                message.push_str(&format!(
-                    "; {} of namespace `{}` has them, but a Service selects only pods of its own namespace",
-                    kind_name(w),
-                    namespace(w)
-                ));
-                related.push(w);
-            } else if let Some((w, missing)) = pods.closest(ns, &sel.match_labels) {
-                message.push_str(&format!(
-                    "; the closest, {}, lacks {}",
-                    kind_name(w),
-                    show_pairs(&missing)
-                ));
-                related.push(w);
-            }
+            // Only a selector evidently meant for a workload of the input:
+            // a Service for pods installed otherwise (another chart, an
+            // operator) also selects nothing here.
+            let Some(meant) = pods.meant_for(o, ns, &sel) else {
+                continue;
+            };
             cx.report_related(
                 o,
-                message,
+                format!(
+                    "Service `{}` selects pods labelled {}, but no workload of namespace `{ns}` in the input has these pod labels: the Service has no endpoints, so every connection to it is refused; {}",
+                    name(o),
+                    show_pairs(&sel.match_labels),
+                    meant.describe()
+                ),
                 "Make spec.selector match the pod template labels of the workload that serves this Service, in the Service's namespace (a Service whose endpoints are managed by hand has no selector)",
-                &related,
+                &[meant.workload()],
             );
         }
     }
@@ -996,26 +1147,18 @@ impl Rule for DanglingPdb {
                     if !pods.select(ns, sel).is_empty() {
                         continue;
                     }
-                    let mut message = format!(
-                        "PodDisruptionBudget `{}` selects no workload of namespace `{ns}` in the input: it protects nothing, and the pods it was written for (a renamed label?) can all be evicted at once during a node drain",
-                        name(o)
-                    );
-                    let mut related = Vec::new();
-                    if sel.match_expressions.is_empty() {
-                        if let Some((w, missing)) = pods.closest(ns, &sel.match_labels) {
-                            message.push_str(&format!(
-                                "; the closest, {}, lacks {}",
-                                kind_name(w),
-                                show_pairs(&missing)
-                            ));
-                            related.push(w);
-                        }
-                    }
+                    let Some(meant) = pods.meant_for(o, ns, sel) else {
+                        continue;
+                    };
                     cx.report_related(
                         o,
-                        message,
+                        format!(
+                            "PodDisruptionBudget `{}` selects no workload of namespace `{ns}` in the input: it protects nothing, and the pods it was written for can all be evicted at once during a node drain; {}",
+                            name(o),
+                            meant.describe()
+                        ),
                         "Make spec.selector match the pod template labels of the workload to protect",
-                        &related,
+                        &[meant.workload()],
                     );
                 }
                 _ => {}
