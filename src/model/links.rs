@@ -73,6 +73,16 @@ pub enum Links {
     /// A kustomize `Kustomization` or `Component`: its manifests are not
     /// final when it transforms labels.
     Kustomization(Kustomization),
+    /// A core ConfigMap or Secret: the keys it holds.
+    ConfigData(ConfigData),
+}
+
+/// The keys of a ConfigMap (`data`, `binaryData`) or Secret (`data`,
+/// `stringData`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigData {
+    pub secret: bool,
+    pub keys: Vec<String>,
 }
 
 /// What a kustomization does to the manifests it includes, as far as
@@ -85,6 +95,9 @@ pub struct Kustomization {
     /// `resources`, `bases` and `components` entries (paths relative to the
     /// kustomization's directory, or URLs).
     pub includes: Vec<String>,
+    /// `configMapGenerator` or `secretGenerator`: ConfigMaps and Secrets
+    /// that exist only once built, under hash-suffixed names.
+    pub generates: bool,
 }
 
 /// A workload's references and scale.
@@ -99,6 +112,22 @@ pub struct WorkloadLinks {
     pub service_account: Option<String>,
     /// A StatefulSet's `spec.serviceName`.
     pub service_name: Option<String>,
+    /// The ConfigMaps and Secrets its pods read (required ones only).
+    pub config: Vec<ConfigRef>,
+}
+
+/// A pod's required reference to a ConfigMap or Secret (`optional: true`
+/// references are not kept: a missing object or key is then fine).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigRef {
+    /// A Secret rather than a ConfigMap.
+    pub secret: bool,
+    pub name: String,
+    /// The keys it reads (an env `…KeyRef`, a volume's `items`); empty when
+    /// it takes the whole object (`envFrom`, a volume without `items`).
+    pub keys: Vec<String>,
+    /// Where it is read, for messages: `env DB_HOST of container api`.
+    pub place: String,
 }
 
 impl WorkloadLinks {
@@ -256,6 +285,7 @@ impl Links {
                 .flatten()
                 .and_then(|v| doc.str(v))
                 .filter(|s| !s.is_empty() && !is_templated(s));
+            let config = spec.map(|s| config_refs(doc, s)).unwrap_or_default();
             return Some(Links::Workload(WorkloadLinks {
                 kind,
                 replicas,
@@ -263,11 +293,28 @@ impl Links {
                     .filter(|s| !s.is_empty() && !is_templated(s))
                     .map(str::to_string),
                 service_name: service_name.map(str::to_string),
+                config,
             }));
         }
         let spec = doc.get_map(obj.node, "spec");
         match (group, obj.kind) {
             ("", "Service") => Some(Links::Service(service(doc, spec?))),
+            ("", "ConfigMap" | "Secret") => {
+                let secret = obj.kind == "Secret";
+                let sections: &[&str] = if secret {
+                    &["data", "stringData"]
+                } else {
+                    &["data", "binaryData"]
+                };
+                let keys = sections
+                    .iter()
+                    .filter_map(|k| doc.get_map(obj.node, k))
+                    .flat_map(|m| doc.entries(m))
+                    .filter_map(|(k, _)| doc.text(k))
+                    .map(str::to_string)
+                    .collect();
+                Some(Links::ConfigData(ConfigData { secret, keys }))
+            }
             ("networking.k8s.io" | "extensions", "Ingress") => {
                 Some(Links::Ingress(ingress(doc, spec?)))
             }
@@ -331,6 +378,7 @@ impl Links {
                 Some(Links::Kustomization(Kustomization {
                     sets_labels: non_empty("commonLabels") || non_empty("labels"),
                     includes,
+                    generates: non_empty("configMapGenerator") || non_empty("secretGenerator"),
                 }))
             }
             ("monitoring.coreos.com", "ServiceMonitor" | "PodMonitor") => {
@@ -386,6 +434,119 @@ impl Links {
             _ => None,
         }
     }
+}
+
+/// The required ConfigMap and Secret references of a pod spec.
+fn config_refs(doc: &Document<'_>, spec: PodSpec<'_>) -> Vec<ConfigRef> {
+    let mut out = Vec::new();
+    let optional = |n: NodeId| doc.get_key(n, "optional").and_then(|v| doc.bool(v)) == Some(true);
+    let concrete = |s: Option<&str>| {
+        s.filter(|n| !n.is_empty() && !is_templated(n))
+            .map(str::to_string)
+    };
+    for c in spec.all_containers() {
+        let container = c.name.unwrap_or("?");
+        for e in doc
+            .get_seq(c.node, "env")
+            .into_iter()
+            .flat_map(|s| doc.items(s))
+        {
+            let var = doc.get_str(e, "name").unwrap_or("?");
+            for (key, secret) in [("configMapKeyRef", false), ("secretKeyRef", true)] {
+                let Some(r) = doc
+                    .get_map(e, "valueFrom")
+                    .and_then(|v| doc.get_map(v, key))
+                else {
+                    continue;
+                };
+                if optional(r) {
+                    continue;
+                }
+                let (Some(name), Some(k)) = (
+                    concrete(doc.get_str(r, "name")),
+                    concrete(doc.get_str(r, "key")),
+                ) else {
+                    continue;
+                };
+                out.push(ConfigRef {
+                    secret,
+                    name,
+                    keys: vec![k],
+                    place: format!("env `{var}` of container `{container}`"),
+                });
+            }
+        }
+        for e in doc
+            .get_seq(c.node, "envFrom")
+            .into_iter()
+            .flat_map(|s| doc.items(s))
+        {
+            for (key, secret) in [("configMapRef", false), ("secretRef", true)] {
+                let Some(r) = doc.get_map(e, key).filter(|&r| !optional(r)) else {
+                    continue;
+                };
+                if let Some(name) = concrete(doc.get_str(r, "name")) {
+                    out.push(ConfigRef {
+                        secret,
+                        name,
+                        keys: Vec::new(),
+                        place: format!("envFrom of container `{container}`"),
+                    });
+                }
+            }
+        }
+    }
+    // `name` for a ConfigMap and a projected Secret, `secretName` for a
+    // Secret volume.
+    let volume_source = |v: NodeId, secret: bool, name_key: &str, place: String| {
+        if optional(v) {
+            return None;
+        }
+        Some(ConfigRef {
+            secret,
+            name: concrete(doc.get_str(v, name_key))?,
+            keys: doc
+                .get_seq(v, "items")
+                .into_iter()
+                .flat_map(|s| doc.items(s))
+                .filter_map(|i| concrete(doc.get_str(i, "key")))
+                .collect(),
+            place,
+        })
+    };
+    for vol in doc
+        .get_seq(spec.node, "volumes")
+        .into_iter()
+        .flat_map(|s| doc.items(s))
+    {
+        let vname = doc.get_str(vol, "name").unwrap_or("?");
+        if let Some(v) = doc.get_map(vol, "configMap") {
+            out.extend(volume_source(v, false, "name", format!("volume `{vname}`")));
+        }
+        if let Some(v) = doc.get_map(vol, "secret") {
+            out.extend(volume_source(
+                v,
+                true,
+                "secretName",
+                format!("volume `{vname}`"),
+            ));
+        }
+        for src in doc
+            .path(vol, &["projected", "sources"])
+            .filter(|&s| doc.is_seq(s))
+            .into_iter()
+            .flat_map(|s| doc.items(s))
+        {
+            let place = || format!("projected volume `{vname}`");
+            if let Some(v) = doc.get_map(src, "configMap") {
+                out.extend(volume_source(v, false, "name", place()));
+            }
+            if let Some(v) = doc.get_map(src, "secret") {
+                out.extend(volume_source(v, true, "name", place()));
+            }
+        }
+    }
+    out
 }
 
 fn service(doc: &Document<'_>, spec: NodeId) -> ServiceLinks {

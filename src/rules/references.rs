@@ -35,6 +35,7 @@ pub(super) static RULES: &[&dyn Rule] = &[
     &WorkloadSelectorMismatch,
     &DanglingServiceMonitor,
     &StatefulSetHeadlessService,
+    &DanglingConfigReference,
 ];
 
 pub(super) fn links(o: &ObjectEntry) -> Option<&Links> {
@@ -174,6 +175,8 @@ struct ScopeData {
     ships: HashSet<String>,
     relabelled_namespaces: HashSet<String>,
     operator_namespaces: HashSet<String>,
+    /// Where a kustomization generates ConfigMaps or Secrets.
+    generated: KustomizedPaths,
 }
 
 /// The kind standing for every workload kind in [`Scope`].
@@ -186,19 +189,11 @@ fn key(parts: &[&str]) -> String {
 
 impl ScopeData {
     fn build(index: &Index) -> ScopeData {
-        let relabelled = relabelled_paths(index);
-        let is_relabelled = |file: &str| {
-            if relabelled.is_empty() {
-                return false;
-            }
-            let file = join_path("", file);
-            relabelled.contains(&file)
-                || std::iter::successors(Some(dir_of(&file)), |d| {
-                    (!d.is_empty()).then(|| dir_of(d))
-                })
-                .any(|d| relabelled.contains(d))
+        let relabelled = KustomizedPaths::new(index, |k| k.sets_labels);
+        let mut out = ScopeData {
+            generated: KustomizedPaths::new(index, |k| k.generates),
+            ..ScopeData::default()
         };
-        let mut out = ScopeData::default();
         // Objects are sorted by file: a file's objects are looked at once.
         let mut last: Option<(&str, &str, &str)> = None;
         for o in &index.objects {
@@ -225,7 +220,7 @@ impl ScopeData {
             if !out.ships.contains(&k) {
                 out.ships.insert(k);
             }
-            if is_relabelled(&o.file) && !out.relabelled_namespaces.contains(ns) {
+            if relabelled.covers(&o.file) && !out.relabelled_namespaces.contains(ns) {
                 out.relabelled_namespaces.insert(ns.to_string());
             }
         }
@@ -236,6 +231,12 @@ impl ScopeData {
 impl Scope {
     pub(super) fn new(index: &Index) -> Scope {
         Scope(index.memo(ScopeData::build))
+    }
+
+    /// Is the file included by a kustomization that generates ConfigMaps
+    /// or Secrets (under hash-suffixed names the manifests do not show)?
+    pub(super) fn generated(&self, file: &str) -> bool {
+        self.0.generated.covers(file)
     }
 
     /// Does `ns` hold custom resources that an operator may turn into pods
@@ -303,47 +304,64 @@ fn may_create_pods(api_version: &str, kind: &str) -> bool {
     !configuration_only
 }
 
-/// Files and directories whose manifests a label-adding kustomization
-/// includes (directly or through other kustomizations).
-fn relabelled_paths(index: &Index) -> HashSet<String> {
-    let kustomizations: Vec<(String, &crate::model::links::Kustomization)> =
-        ["Kustomization", "Component"]
+/// Files and directories whose manifests a kustomization of some kind
+/// (one that adds labels, one that generates ConfigMaps) includes,
+/// directly or through other kustomizations.
+#[derive(Default)]
+struct KustomizedPaths(HashSet<String>);
+
+impl KustomizedPaths {
+    fn new(index: &Index, pred: impl Fn(&crate::model::links::Kustomization) -> bool) -> Self {
+        let kustomizations: Vec<(String, &crate::model::links::Kustomization)> =
+            ["Kustomization", "Component"]
+                .iter()
+                .flat_map(|k| index.of_kind(k))
+                .filter_map(|o| match links(o)? {
+                    Links::Kustomization(k) => Some((join_path(dir_of(&o.file), ""), k)),
+                    _ => None,
+                })
+                .collect();
+        let mut out: HashSet<String> = HashSet::new();
+        let mut queue: Vec<&str> = kustomizations
             .iter()
-            .flat_map(|k| index.of_kind(k))
-            .filter_map(|o| match links(o)? {
-                Links::Kustomization(k) => Some((join_path(dir_of(&o.file), ""), k)),
-                _ => None,
-            })
+            .filter(|(_, k)| pred(k))
+            .map(|(d, _)| d.as_str())
             .collect();
-    let mut out: HashSet<String> = HashSet::new();
-    let mut queue: Vec<&str> = kustomizations
-        .iter()
-        .filter(|(_, k)| k.sets_labels)
-        .map(|(d, _)| d.as_str())
-        .collect();
-    while let Some(dir) = queue.pop() {
-        if !out.insert(dir.to_string()) {
-            continue;
-        }
-        for (_, k) in kustomizations.iter().filter(|(d, _)| *d == dir) {
-            for inc in &k.includes {
-                if inc.contains("://") || inc.starts_with("github.com/") {
-                    continue;
-                }
-                let path = join_path(dir, inc);
-                if [".yaml", ".yml", ".json"].iter().any(|x| inc.ends_with(x)) {
-                    out.insert(path);
-                } else if let Some((d, _)) =
-                    kustomizations.iter().find(|(d, _)| *d == path.as_str())
-                {
-                    queue.push(d);
-                } else {
-                    out.insert(path);
+        while let Some(dir) = queue.pop() {
+            if !out.insert(dir.to_string()) {
+                continue;
+            }
+            for (_, k) in kustomizations.iter().filter(|(d, _)| *d == dir) {
+                for inc in &k.includes {
+                    if inc.contains("://") || inc.starts_with("github.com/") {
+                        continue;
+                    }
+                    let path = join_path(dir, inc);
+                    if [".yaml", ".yml", ".json"].iter().any(|x| inc.ends_with(x)) {
+                        out.insert(path);
+                    } else if let Some((d, _)) =
+                        kustomizations.iter().find(|(d, _)| *d == path.as_str())
+                    {
+                        queue.push(d);
+                    } else {
+                        out.insert(path);
+                    }
                 }
             }
         }
+        KustomizedPaths(out)
     }
-    out
+
+    /// Is the file, or a directory above it, included?
+    fn covers(&self, file: &str) -> bool {
+        if self.0.is_empty() {
+            return false;
+        }
+        let file = join_path("", file);
+        self.0.contains(&file)
+            || std::iter::successors(Some(dir_of(&file)), |d| (!d.is_empty()).then(|| dir_of(d)))
+                .any(|d| self.0.contains(d))
+    }
 }
 
 /// Labels that controllers put on the pods they create, beyond the
@@ -1201,13 +1219,13 @@ impl Rule for MissingServiceAccount {
             .collect();
         // Directories (and namespaces) that evidently carry their own
         // ServiceAccounts: one of their workloads uses one they define.
+        let defined_near: HashSet<(&str, &str, &str)> = nearby
+            .iter()
+            .flat_map(|((dir, ns), list)| list.iter().map(|o| (*dir, *ns, name(o))))
+            .collect();
         let carries: HashSet<(&str, &str)> = uses
             .iter()
-            .filter(|(w, ns, sa)| {
-                nearby
-                    .get(&(dir_of(&w.file), *ns))
-                    .is_some_and(|here| here.iter().any(|o| name(o) == *sa))
-            })
+            .filter(|(w, ns, sa)| defined_near.contains(&(dir_of(&w.file), *ns, *sa)))
             .map(|(w, ns, _)| (dir_of(&w.file), *ns))
             .collect();
         for (w, ns, sa) in uses {
@@ -1582,5 +1600,186 @@ impl Rule for StatefulSetHeadlessService {
                 &[so],
             );
         }
+    }
+}
+
+struct DanglingConfigReference;
+
+/// ConfigMaps that the cluster creates in every namespace.
+const CLUSTER_CONFIGMAPS: &[&str] = &[
+    "kube-root-ca.crt",
+    "openshift-service-ca.crt",
+    "istio-ca-root-cert",
+];
+
+impl Rule for DanglingConfigReference {
+    fn id(&self) -> &'static str {
+        "dangling-config-reference"
+    }
+    fn cross_object(&self) -> bool {
+        true
+    }
+    fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
+        use crate::model::links::{ConfigData, ConfigRef};
+        let scope = Scope::new(index);
+        // ConfigMaps and Secrets: by (namespace, Secret?, name), and by
+        // (directory, namespace, Secret?).
+        let mut defined: HashMap<(&str, bool, &str), Vec<(&ObjectEntry, &ConfigData)>> =
+            HashMap::new();
+        let mut nearby: HashMap<(&str, &str, bool), Vec<&ObjectEntry>> = HashMap::new();
+        for kind in ["ConfigMap", "Secret"] {
+            for o in index.of_kind(kind) {
+                if let Some(Links::ConfigData(c)) = links(o) {
+                    let ns = namespace(o);
+                    defined
+                        .entry((ns, c.secret, name(o)))
+                        .or_default()
+                        .push((o, c));
+                    nearby
+                        .entry((dir_of(&o.file), ns, c.secret))
+                        .or_default()
+                        .push(o);
+                }
+            }
+        }
+        let uses: Vec<(&ObjectEntry, &str, &ConfigRef)> = index
+            .workloads()
+            .filter_map(|(w, ns, _)| match links(w)? {
+                Links::Workload(l) => Some(l.config.iter().map(move |r| (w, ns, r))),
+                _ => None,
+            })
+            .flatten()
+            .filter(|(_, _, r)| is_object_name(&r.name))
+            .collect();
+        // Directories that evidently carry their own ConfigMaps: one of
+        // their workloads reads one they define.
+        let defined_near: HashSet<(&str, &str, &str)> = nearby
+            .iter()
+            .filter(|((_, _, secret), _)| !secret)
+            .flat_map(|((dir, ns, _), list)| list.iter().map(|o| (*dir, *ns, name(o))))
+            .collect();
+        let carries: HashSet<(&str, &str)> = uses
+            .iter()
+            .filter(|(w, ns, r)| {
+                !r.secret && defined_near.contains(&(dir_of(&w.file), *ns, r.name.as_str()))
+            })
+            .map(|(w, ns, _)| (dir_of(&w.file), *ns))
+            .collect();
+        // One finding per workload and object, naming every place.
+        let mut grouped: Vec<(&ObjectEntry, &str, &ConfigRef, Vec<&ConfigRef>)> = Vec::new();
+        for (w, ns, r) in uses {
+            // A workload's references are consecutive: look only among its
+            // own groups.
+            match grouped
+                .iter_mut()
+                .rev()
+                .take_while(|(g, ..)| std::ptr::eq(*g, w))
+                .find(|(_, _, first, _)| first.secret == r.secret && first.name == r.name)
+            {
+                Some((_, _, _, refs)) => refs.push(r),
+                None => grouped.push((w, ns, r, vec![r])),
+            }
+        }
+        for (w, ns, r, refs) in grouped {
+            let what = if r.secret { "Secret" } else { "ConfigMap" };
+            let places = |refs: &[&ConfigRef]| {
+                let mut p: Vec<&str> = refs.iter().map(|r| r.place.as_str()).collect();
+                p.dedup();
+                p.join(", ")
+            };
+            match defined.get(&(ns, r.secret, r.name.as_str())) {
+                Some(all) => {
+                    // The definitions shipped with the workload; one
+                    // defined only further away is another application's.
+                    let near = nearest(&w.file, all.iter().map(|(o, _)| *o));
+                    let candidates: Vec<&(&ObjectEntry, &ConfigData)> = all
+                        .iter()
+                        .filter(|(o, _)| near.iter().any(|n| std::ptr::eq(*n, *o)))
+                        .collect();
+                    let Some(&&(first, data)) = candidates.first() else {
+                        continue;
+                    };
+                    let has = |k: &str| {
+                        candidates
+                            .iter()
+                            .any(|(_, c)| c.keys.iter().any(|x| x == k))
+                    };
+                    let lacking: Vec<&ConfigRef> = refs
+                        .iter()
+                        .copied()
+                        .filter(|r| r.keys.iter().any(|k| !has(k)))
+                        .collect();
+                    let mut missing: Vec<&str> = lacking
+                        .iter()
+                        .flat_map(|r| r.keys.iter().map(String::as_str))
+                        .filter(|k| !has(k))
+                        .collect();
+                    missing.dedup();
+                    if missing.is_empty() {
+                        continue;
+                    }
+                    cx.report_related(
+                        w,
+                        format!(
+                            "{} reads {} {} of {what} `{}` ({}), which it does not have (it has {}): {}",
+                            kind_name(w),
+                            if missing.len() == 1 { "key" } else { "keys" },
+                            show_names(missing.iter().copied(), 4),
+                            r.name,
+                            places(&lacking),
+                            if data.keys.is_empty() {
+                                "none".to_string()
+                            } else {
+                                show_names(data.keys.iter().map(String::as_str), 6)
+                            },
+                            consequence(&lacking)
+                        ),
+                        format!("Add the key to {what} `{}`, correct the key name, or mark the reference `optional: true` if the pods can do without it", r.name),
+                        &[first],
+                    );
+                }
+                // Secrets are rightly kept out of manifests (sealed,
+                // external, created by hand): only ConfigMaps are expected.
+                None if !r.secret => {
+                    if CLUSTER_CONFIGMAPS.contains(&r.name.as_str())
+                        || !carries.contains(&(dir_of(&w.file), ns))
+                        || scope.generated(&w.file)
+                        || scope.has_operators(ns)
+                    {
+                        continue;
+                    }
+                    let here = nearby
+                        .get(&(dir_of(&w.file), ns, false))
+                        .map(Vec::as_slice)
+                        .unwrap_or_default();
+                    cx.report_related(
+                        w,
+                        format!(
+                            "{} reads ConfigMap `{}` ({}), which is not defined in namespace `{ns}` anywhere in the input, while the manifests beside it define that namespace's other ConfigMaps ({}): {}",
+                            kind_name(w),
+                            r.name,
+                            places(&refs),
+                            show_names(here.iter().map(|o| name(o)), 3),
+                            consequence(&refs)
+                        ),
+                        format!("Add ConfigMap `{}` in namespace `{ns}` to the manifests, correct the name, or mark the reference `optional: true`", r.name),
+                        &here[..here.len().min(1)],
+                    );
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+/// What a missing ConfigMap, Secret or key does to the pods, by where it
+/// is read.
+fn consequence(refs: &[&crate::model::links::ConfigRef]) -> &'static str {
+    let volume = refs.iter().any(|r| r.place.contains("volume"));
+    let env = refs.iter().any(|r| !r.place.contains("volume"));
+    match (env, volume) {
+        (true, false) => "the container cannot be created, so the pods never start (CreateContainerConfigError)",
+        (false, _) => "the volume cannot be mounted, so the pods stay in ContainerCreating (FailedMount)",
+        (true, true) => "the pods never start (CreateContainerConfigError for the environment, FailedMount for the volume)",
     }
 }
