@@ -1605,6 +1605,9 @@ impl Rule for StatefulSetHeadlessService {
 
 struct DanglingConfigReference;
 
+/// A ConfigMap or Secret of the index with its keys.
+type ConfigObject<'i> = (&'i ObjectEntry, &'i crate::model::links::ConfigData);
+
 /// ConfigMaps that the cluster creates in every namespace.
 const CLUSTER_CONFIGMAPS: &[&str] = &[
     "kube-root-ca.crt",
@@ -1620,12 +1623,11 @@ impl Rule for DanglingConfigReference {
         true
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
-        use crate::model::links::{ConfigData, ConfigRef};
+        use crate::model::links::ConfigRef;
         let scope = Scope::new(index);
         // ConfigMaps and Secrets: by (namespace, Secret?, name), and by
         // (directory, namespace, Secret?).
-        let mut defined: HashMap<(&str, bool, &str), Vec<(&ObjectEntry, &ConfigData)>> =
-            HashMap::new();
+        let mut defined: HashMap<(&str, bool, &str), Vec<ConfigObject<'_>>> = HashMap::new();
         let mut nearby: HashMap<(&str, &str, bool), Vec<&ObjectEntry>> = HashMap::new();
         for kind in ["ConfigMap", "Secret"] {
             for o in index.of_kind(kind) {
@@ -1692,7 +1694,7 @@ impl Rule for DanglingConfigReference {
                     // The definitions shipped with the workload; one
                     // defined only further away is another application's.
                     let near = nearest(&w.file, all.iter().map(|(o, _)| *o));
-                    let candidates: Vec<&(&ObjectEntry, &ConfigData)> = all
+                    let candidates: Vec<&ConfigObject<'_>> = all
                         .iter()
                         .filter(|(o, _)| near.iter().any(|n| std::ptr::eq(*n, *o)))
                         .collect();
