@@ -198,3 +198,33 @@ metadata: {name: web, namespace: shop}
         assert_eq!(got.len(), expected, "{name}: {got:?}");
     }
 }
+
+#[test]
+fn kustomize_generated_config_maps_are_not_missing() {
+    let used = "apiVersion: v1
+kind: ConfigMap
+metadata: {name: shared, namespace: shop}
+data: {A: a}
+";
+    let deploy = DEPLOY.replace(
+        "      containers: [{name: web, image: registry.example.com/web:1.0.0}]",
+        "      containers:
+        - name: web
+          image: registry.example.com/web:1.0.0
+          envFrom: [{configMapRef: {name: shared}}, {configMapRef: {name: web-env}}]",
+    );
+    let generator = "apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [deploy.yaml, shared.yaml]
+configMapGenerator:
+  - name: web-env
+    envs: [web.env]
+";
+    let mut files = vec![
+        ("app/deploy.yaml", deploy.as_str()),
+        ("app/shared.yaml", used),
+    ];
+    assert_eq!(findings(&files, "dangling-config-reference").len(), 1);
+    files.push(("app/kustomization.yaml", generator));
+    assert!(findings(&files, "dangling-config-reference").is_empty());
+}
