@@ -782,9 +782,9 @@ fn is_port_name(s: &str) -> bool {
         && !s.contains("--")
 }
 
-/// `service-port-not-exposed` (named target ports, and target port names
-/// the API rejects) and the opt-in `service-target-port-undeclared`
-/// (numbered target ports no container declares).
+/// `service-port-not-exposed` (named target ports) and the opt-in
+/// `service-target-port-undeclared` (numbered target ports no container
+/// declares).
 struct ServicePortNotExposed {
     numbers: bool,
 }
@@ -799,7 +799,7 @@ impl ServicePortNotExposed {
     ) {
         let selected_names = show_names(selected.iter().map(|w| name(w)), 3);
         match p.effective_target() {
-            // An invalid name is reported where it is written.
+            // A name the API rejects is `invalid-port`'s finding.
             Some(IntOrString::Str(target)) if !self.numbers && is_port_name(&target) => {
                 let named = |w: &&&ObjectEntry, protocol: Option<&str>| {
                     w.facts.ports.iter().any(|(n, _, proto)| {
@@ -905,57 +905,6 @@ impl Rule for ServicePortNotExposed {
             }
         }
     }
-    fn per_object(&self) -> bool {
-        !self.numbers
-    }
-    /// A targetPort name the API rejects, whatever the Service selects.
-    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
-        if obj.kind != "Service" || !obj.group().is_empty() {
-            return;
-        }
-        let doc = obj.doc;
-        for p in doc
-            .path(obj.node, &["spec", "ports"])
-            .filter(|&s| doc.is_seq(s))
-            .into_iter()
-            .flat_map(|s| doc.items(s))
-        {
-            let Some((k, v)) = doc.entry(p, "targetPort") else {
-                continue;
-            };
-            if doc.int(v).is_some() {
-                continue;
-            }
-            let Some(text) = doc.str(v).filter(|t| !is_placeholder(t)) else {
-                continue;
-            };
-            if is_port_name(text) {
-                continue;
-            }
-            let message = if text.parse::<u32>().is_ok() {
-                format!("targetPort `{text}` is quoted, so the API reads it as a port name, and a port name needs a letter: the API server rejects the Service")
-            } else {
-                format!("targetPort `{text}` is not a valid port name (at most 15 lowercase letters, digits and single inner hyphens, with at least one letter): the API server rejects the Service")
-            };
-            cx.report(
-                doc.entry_span(k, v),
-                message,
-                "Write the port number unquoted, or the exact name of the container port (container port names follow the same syntax)",
-            );
-        }
-    }
-}
-
-/// A template placeholder: `${PORT}`, `{{ .port }}`, `$PORT`, `<port>`,
-/// or an all-capitals token such as `PORT` or `SERVICE_PORT` (valid names
-/// are lower case, so such a token is meant to be substituted).
-fn is_placeholder(s: &str) -> bool {
-    is_templated(s)
-        || s.contains('$')
-        || s.contains('<')
-        || (s.bytes().any(|c| c.is_ascii_uppercase())
-            && s.bytes()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_'))
 }
 
 struct DanglingIngressBackend;
