@@ -8,7 +8,9 @@
 //!    it is at least 100 MB), with 1 thread and with all threads: reading
 //!    only is excluded; the bare saphyr-parser event stream (the
 //!    span-preserving floor), kubelint's tree loader, and the full lint with
-//!    every default rule. The headline is lint / floor.
+//!    every default rule. The headline is lint / floor. The full lint runs
+//!    once more with the 20 custom rules of `examples/custom-rules-bench.yaml`
+//!    on top, for what custom rules cost.
 //! 2. Whole process: the corpus copied 1x, 4x and 16x into a temporary
 //!    directory, `kubelint DIR --format json -o /dev/null` with `--jobs 1`
 //!    and `--jobs 2`, wall time and peak RSS from `/usr/bin/time` — time
@@ -96,6 +98,17 @@ fn copy_tree(paths: &[PathBuf], root: &Path, into: &Path, copies: usize) {
     }
 }
 
+/// The default rules plus the 20 custom rules of the benchmark file.
+fn custom_rules_options() -> Options {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/custom-rules-bench.yaml");
+    let config = kubelint::config::read(&path).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(config.rule_set.custom().len(), 20);
+    Options {
+        selection: kubelint::rules::Selection::new(config.rule_set.clone()),
+        ..Options::default()
+    }
+}
+
 fn main() {
     let dir = PathBuf::from(
         std::env::args()
@@ -160,10 +173,13 @@ fn main() {
             });
             let opts = Options::default();
             let (full, out) = best_of(3, || lint(&inputs, &opts));
+            let custom_opts = custom_rules_options();
+            let (custom, custom_out) = best_of(3, || lint(&inputs, &custom_opts));
             for (phase, secs) in [
                 ("saphyr events (floor)", floor),
                 ("kubelint tree", tree),
                 ("full lint", full),
+                ("full lint + 20 custom rules", custom),
             ] {
                 println!(
                     "| {threads} | {phase} | {secs:.3} | {:.1} | {:.0} | {:.2} |",
@@ -174,10 +190,14 @@ fn main() {
             }
             if threads == 1 {
                 println!(
-                    "<!-- {} documents, {} objects, {} findings -->",
-                    docs, out.summary.objects, out.summary.findings
+                    "<!-- {} documents, {} objects, {} findings ({} with the custom rules) -->",
+                    docs, out.summary.objects, out.summary.findings, custom_out.summary.findings
                 );
             }
+            println!(
+                "<!-- {threads} thread(s): 20 custom rules cost {:+.1}% -->",
+                (custom / full - 1.0) * 100.0
+            );
         });
     }
     drop(inputs);

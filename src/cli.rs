@@ -7,8 +7,8 @@ use crate::discover::{discover, DiscoverOptions};
 use crate::engine::{lint, Input, Options, PssLevel};
 use crate::finding::Severity;
 use crate::report;
-use crate::rules::catalog::{catalog, RuleDoc};
-use crate::rules::{registry, unknown_rule_message, Selection};
+use crate::rules::catalog::RuleDoc;
+use crate::rules::{Rules, Selection};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -23,8 +23,11 @@ Examples:
   kustomize build . | kubelint - --stdin-filename overlays/prod
   kubelint --format json -o report.json .    machine-readable findings
   kubelint --disable yaml11-boolean --enable duplicate-key .
-  kubelint rules                             list every rule
+  kubelint --diff deploy/                    show the safe fixes as a diff, change nothing
+  kubelint --fix deploy/                     apply them in place (comments and layout kept)
+  kubelint rules                             list every rule (custom rules of the configuration too)
   kubelint explain duplicate-key             rationale, examples and fix of a rule
+  kubelint rules import-polaris check.yaml   a Polaris custom check as a kubelint custom rule
   kubelint netpol deploy/ --graph mermaid    who may connect to whom, per namespace
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.";
@@ -50,11 +53,17 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[command(subcommand)]
+        action: Option<RulesAction>,
     },
     /// Show a rule's rationale, bad and good examples, fix and references
     Explain {
         /// Rule id, e.g. duplicate-key
         rule: String,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
     /// Print each namespace's ingress reachability matrix (who may connect to whom, on which ports)
     Netpol {
@@ -73,6 +82,29 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         stdin_filename: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesAction {
+    /// Print Polaris custom checks (a check.yaml, or a Polaris config with customChecks) as kubelint custom rules
+    ImportPolaris {
+        /// Polaris check or configuration file
+        file: PathBuf,
+    },
+}
+
+/// Where the rules come from (for `rules` and `explain`).
+#[derive(Args, Debug)]
+struct ConfigArgs {
+    /// Configuration file [default: nearest .kubelint.yaml upwards]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Do not read any configuration file
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Also load custom rules from the rule files under DIR (repeatable)
+    #[arg(long, value_name = "DIR")]
+    rules_dir: Vec<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,12 +192,24 @@ struct LintArgs {
     /// Do not read any configuration file
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+    /// Also load custom rules from the rule files under DIR (repeatable)
+    #[arg(long, value_name = "DIR")]
+    rules_dir: Vec<PathBuf>,
     /// Ignore every suppression (annotations and comments): strict mode
     #[arg(long)]
     no_suppress: bool,
     /// Pod Security level for objects whose Namespace is not in the input [default: restricted]
     #[arg(long, value_name = "LEVEL", value_parser = ["restricted", "baseline", "privileged"])]
     pss_level: Option<String>,
+    /// Apply safe fixes to the files in place, then report what remains (stdin: the fixed text goes to stdout, the report to stderr)
+    #[arg(long)]
+    fix: bool,
+    /// With --fix or --diff, apply unsafe fixes too (placeholder values to review)
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing (exit 1 when there is a diff)
+    #[arg(long)]
+    diff: bool,
 }
 
 /// A usage or configuration error: printed as a diagnostic, exit 2.
@@ -189,8 +233,22 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         }
     };
     match cli.command {
-        Some(Command::Rules { format }) => print_rules(format),
-        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Rules {
+            action: Some(RulesAction::ImportPolaris { file }),
+            ..
+        }) => import_polaris(&file),
+        Some(Command::Rules { format, config, .. }) => {
+            match load_config(config.config.as_ref(), config.no_config, &config.rules_dir) {
+                Ok(c) => print_rules(format, &c.rule_set),
+                Err(code) => code,
+            }
+        }
+        Some(Command::Explain { rule, config }) => {
+            match load_config(config.config.as_ref(), config.no_config, &config.rules_dir) {
+                Ok(c) => explain(&rule, &c.rule_set),
+                Err(code) => code,
+            }
+        }
         Some(Command::Netpol {
             paths,
             format,
@@ -202,26 +260,40 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
     }
 }
 
-fn run_lint(args: LintArgs) -> i32 {
-    let started = Instant::now();
-    let config = if args.no_config {
+/// The configuration (`--config`, else the nearest `.kubelint.yaml`, none
+/// with `--no-config`) with the custom rules of `rules_dirs`; on error the
+/// diagnostic is printed and the exit code returned.
+fn load_config(
+    path: Option<&PathBuf>,
+    no_config: bool,
+    rules_dirs: &[PathBuf],
+) -> Result<config::Config, i32> {
+    let path = if no_config {
         None
     } else {
-        let path = args
-            .config
-            .clone()
-            .or_else(|| config::find(&std::env::current_dir().unwrap_or_default()));
-        match path.map(|p| config::read(&p)) {
-            None => None,
-            Some(Ok(c)) => Some(c),
-            Some(Err(report)) => {
-                eprintln!("{report:?}");
-                return 2;
-            }
-        }
+        path.cloned()
+            .or_else(|| config::find(&std::env::current_dir().unwrap_or_default()))
     };
-    let config = config.unwrap_or_default();
-    let mut selection = Selection::default();
+    let loaded = match path {
+        Some(p) => config::read_with(&p, rules_dirs),
+        None => config::rules_from_dirs(rules_dirs).map(|rule_set| config::Config {
+            rule_set,
+            ..config::Config::default()
+        }),
+    };
+    loaded.map_err(|report| {
+        eprintln!("{report:?}");
+        2
+    })
+}
+
+fn run_lint(args: LintArgs) -> i32 {
+    let started = Instant::now();
+    let config = match load_config(args.config.as_ref(), args.no_config, &args.rules_dir) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut selection = Selection::new(config.rule_set.clone());
     selection.apply_settings(&config.rules);
     if let Err(e) = selection.apply(&args.enable, &args.disable) {
         return usage_error(&e);
@@ -304,15 +376,70 @@ fn run_lint(args: LintArgs) -> i32 {
         keep_sources: args.format == Format::Human,
         ..Options::default()
     };
-    let outcome = pool.install(|| lint(&inputs, &opts));
+    let fail_on = args.fail_on.unwrap_or(match config.fail_on.as_deref() {
+        Some("warning") => FailOn::Warning,
+        Some("note") => FailOn::Note,
+        Some("never") => FailOn::Never,
+        _ => FailOn::Error,
+    });
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Never => None,
+    };
+    let stdin_text: Option<Vec<u8>> = inputs.iter().find_map(|i| match i {
+        Input::Bytes { bytes, .. } if stdin_count == 1 => Some(bytes.clone()),
+        _ => None,
+    });
+    let mut report_to_stderr = false;
+    let outcome = if args.fix || args.diff {
+        let mut run = pool.install(|| crate::fix::run(&inputs, &opts, args.unsafe_fixes));
+        let mut outcome = std::mem::take(&mut run.outcome);
+        outcome.summary.fixed = run.applied;
+        for (file, reason) in &run.refused {
+            eprintln!("warning: {file}: fixes not applied: {reason}");
+        }
+        if args.diff {
+            return print_diff(&args, &run, &outcome, threshold);
+        }
+        for f in &run.files {
+            if let Some(path) = &f.path {
+                if let Err(e) = std::fs::write(path, f.fixed.as_bytes()) {
+                    return usage_error(&format!("cannot write {}: {e}", path.display()));
+                }
+            }
+        }
+        if let Some(original) = &stdin_text {
+            // stdin: the fixed text (unchanged when nothing applied) goes
+            // to stdout, so the report goes to stderr unless -o is given.
+            let fixed = run
+                .files
+                .iter()
+                .find(|f| f.path.is_none())
+                .map_or(&original[..], |f| f.fixed.as_bytes());
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = out.write_all(fixed).and_then(|_| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return usage_error(&format!("cannot write the fixed text: {e}"));
+                }
+            }
+            report_to_stderr = args.output.is_none();
+        }
+        outcome
+    } else {
+        pool.install(|| lint(&inputs, &opts))
+    };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color =
         to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let text = match args.format {
-        Format::Json => report::json::render(&outcome.findings, &outcome.summary),
+        // Streamed: the report is not held in memory as a whole.
+        Format::Json => String::new(),
         Format::Sarif => report::sarif::render(
             &outcome.findings,
             &std::env::current_dir().unwrap_or_default(),
+            &config.rule_set,
         ),
         Format::Github => {
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
@@ -337,20 +464,35 @@ fn run_lint(args: LintArgs) -> i32 {
             s
         }
         Format::Human => {
-            let mut s = report::human::render(&outcome.findings, &outcome.sources, color);
+            let mut s =
+                report::human::render(&outcome.findings, &outcome.sources, &config.rule_set, color);
             if !args.quiet {
+                if let Some(line) = report::fix_line(&outcome.summary) {
+                    s.push_str(&line);
+                    s.push('\n');
+                }
                 s.push_str(&report::summary_line(&outcome.summary, started.elapsed()));
                 s.push('\n');
             }
             s
         }
     };
+    let write_report = |w: &mut dyn Write| -> std::io::Result<()> {
+        match args.format {
+            Format::Json => report::json::write(&outcome.findings, &outcome.summary, w)?,
+            _ => w.write_all(text.as_bytes())?,
+        }
+        w.flush()
+    };
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes())
+        Some(path) => std::fs::File::create(path)
+            .and_then(|f| write_report(&mut std::io::BufWriter::new(f)))
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None if report_to_stderr => write_report(&mut std::io::stderr().lock())
+            .map_err(|e| format!("cannot write the report: {e}")),
         None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match write_report(&mut out) {
                 // A closed pipe (`kubelint | head`) is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 r => r.map_err(|e| format!("cannot write the report: {e}")),
@@ -360,20 +502,50 @@ fn run_lint(args: LintArgs) -> i32 {
     if let Err(e) = written {
         return usage_error(&e);
     }
-    let fail_on = args.fail_on.unwrap_or(match config.fail_on.as_deref() {
-        Some("warning") => FailOn::Warning,
-        Some("note") => FailOn::Note,
-        Some("never") => FailOn::Never,
-        _ => FailOn::Error,
-    });
-    let threshold = match fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Note => Some(Severity::Note),
-        FailOn::Never => None,
-    };
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
     i32::from(failed)
+}
+
+/// `--diff`: the unified diff of every file a fix would change, on stdout
+/// (or `-o`), and a one-line account on stderr. Exit 1 when there is a
+/// diff, else as for linting the fixed input.
+fn print_diff(
+    args: &LintArgs,
+    run: &crate::fix::FixRun,
+    outcome: &crate::engine::Outcome,
+    threshold: Option<Severity>,
+) -> i32 {
+    let mut text = String::new();
+    for f in &run.files {
+        text.push_str(&crate::fix::unified_diff(&f.display, &f.original, &f.fixed));
+    }
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.map_err(|e| format!("cannot write the diff: {e}")),
+            }
+        }
+    };
+    if let Err(e) = written {
+        return usage_error(&e);
+    }
+    if !args.quiet {
+        let remaining = outcome.findings.len();
+        eprintln!(
+            "would fix {} finding{} in {} file{}; {remaining} finding{} would remain",
+            run.applied,
+            if run.applied == 1 { "" } else { "s" },
+            run.files.len(),
+            if run.files.len() == 1 { "" } else { "s" },
+            if remaining == 1 { "" } else { "s" },
+        );
+    }
+    let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
+    i32::from(!text.is_empty() || failed)
 }
 
 fn netpol(
@@ -421,15 +593,14 @@ fn netpol(
     0
 }
 
-fn print_rules(format: RulesFormat) -> i32 {
-    let reg = registry();
+fn print_rules(format: RulesFormat, rules: &Rules) -> i32 {
     let mut out = String::new();
     match format {
         RulesFormat::Table => {
-            let w = reg.iter().map(|r| r.doc.id.len()).max().unwrap_or(4).max(4);
-            let cw = reg
-                .iter()
-                .map(|r| r.doc.category.len())
+            let w = rules.docs().map(|d| d.id.len()).max().unwrap_or(4).max(4);
+            let cw = rules
+                .docs()
+                .map(|d| d.category.len())
                 .max()
                 .unwrap_or(8)
                 .max(8);
@@ -437,8 +608,7 @@ fn print_rules(format: RulesFormat) -> i32 {
                 "{:w$}  {:cw$}  {:8}  {:7}  SUMMARY\n",
                 "RULE", "CATEGORY", "SEVERITY", "DEFAULT"
             ));
-            for r in reg {
-                let d = r.doc;
+            for d in rules.docs() {
                 out.push_str(&format!(
                     "{:w$}  {:cw$}  {:8}  {:7}  {}\n",
                     d.id,
@@ -450,31 +620,35 @@ fn print_rules(format: RulesFormat) -> i32 {
             }
         }
         RulesFormat::Json => {
-            let rules: Vec<serde_json::Value> = reg
-                .iter()
-                .map(|r| {
-                    let d = r.doc;
-                    serde_json::json!({
+            let list: Vec<serde_json::Value> = rules
+                .docs()
+                .map(|d| {
+                    let mut v = serde_json::json!({
                         "id": d.id, "category": d.category, "severity": d.severity,
                         "enabled": d.enabled, "summary": d.summary, "references": d.references,
-                        "url": d.url(),
-                    })
+                        "url": d.url(), "custom": d.defined_in.is_some(),
+                    });
+                    if let Some(at) = &d.defined_in {
+                        v["definedIn"] = serde_json::json!(at);
+                    }
+                    v
                 })
                 .collect();
-            out = serde_json::to_string_pretty(&rules).unwrap_or_default();
+            out = serde_json::to_string_pretty(&list).unwrap_or_default();
             out.push('\n');
         }
         RulesFormat::Markdown => {
             out.push_str(
                 "| Rule | Category | Severity | Default | Summary |\n|---|---|---|---|---|\n",
             );
-            for r in reg {
-                let d = r.doc;
+            for d in rules.docs() {
+                let link = match (&d.defined_in, d.url()) {
+                    (None, _) => format!("[`{}`](./{})", d.id, d.path),
+                    (Some(_), Some(u)) => format!("[`{}`]({u})", d.id),
+                    (Some(_), None) => format!("`{}`", d.id),
+                };
                 out.push_str(&format!(
-                    "| [`{}`]({}/{}) | {} | {} | {} | {} |\n",
-                    d.id,
-                    ".",
-                    d.path,
+                    "| {link} | {} | {} | {} | {} |\n",
                     d.category,
                     d.severity.as_str(),
                     if d.enabled { "on" } else { "off" },
@@ -505,16 +679,37 @@ pub fn explain_text(d: &RuleDoc) -> String {
             s.push_str(&format!("- {r}\n"));
         }
     }
-    s.push_str(&format!("\nDocumentation: {}\n", d.url()));
+    match (&d.defined_in, d.url()) {
+        (Some(at), _) => s.push_str(&format!("\nCustom rule defined in {at}\n")),
+        (None, Some(url)) => s.push_str(&format!("\nDocumentation: {url}\n")),
+        (None, None) => {}
+    }
     s
 }
 
-fn explain(rule: &str) -> i32 {
-    match catalog().get(rule) {
+fn explain(rule: &str, rules: &Rules) -> i32 {
+    match rules.get(rule) {
         Some(d) => {
             let _ = std::io::stdout().write_all(explain_text(d).as_bytes());
             0
         }
-        None => usage_error(&unknown_rule_message(rule)),
+        None => usage_error(&rules.unknown_message(rule)),
+    }
+}
+
+fn import_polaris(file: &std::path::Path) -> i32 {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return usage_error(&format!("cannot read {}: {e}", file.display())),
+    };
+    match crate::custom::polaris::import(file, &text) {
+        Ok(yaml) => {
+            let _ = std::io::stdout().write_all(yaml.as_bytes());
+            0
+        }
+        Err(report) => {
+            eprintln!("{report:?}");
+            2
+        }
     }
 }

@@ -2,13 +2,25 @@
 //! `--config`, validated against `schemas/kubelint-config.schema.json`,
 //! with errors reported as diagnostics pointing into the file (exit 2).
 
-use crate::rules::{index_of, unknown_rule_message};
+use crate::rules::Rules;
 use crate::yaml::{load, Document, LoadLimits, NodeId, Span};
 use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 pub const FILE_NAMES: [&str; 2] = [".kubelint.yaml", ".kubelint.yml"];
 const SCHEMA: &str = include_str!("../schemas/kubelint-config.schema.json");
+
+/// The configuration's JSON Schema, parsed once.
+pub(crate) fn schema() -> &'static serde_json::Value {
+    static S: OnceLock<serde_json::Value> = OnceLock::new();
+    S.get_or_init(|| serde_json::from_str(SCHEMA).expect("bundled schema is JSON"))
+}
+
+fn validator() -> &'static jsonschema::Validator {
+    static V: OnceLock<jsonschema::Validator> = OnceLock::new();
+    V.get_or_init(|| jsonschema::validator_for(schema()).expect("bundled schema compiles"))
+}
 
 /// A rule setting: `off`, `on`, or a severity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +30,7 @@ pub enum RuleSetting {
     Severity(crate::finding::Severity),
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The file it was read from.
     pub path: PathBuf,
@@ -32,6 +44,26 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// Per-resource suppressions (`ignore:`).
     pub ignore: Vec<Ignore>,
+    /// The run's rules: built-in rules plus the custom rules of
+    /// `customRules:`, `customRulesDir` and `--rules-dir`.
+    pub rule_set: Arc<Rules>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: PathBuf::new(),
+            kubernetes_version: None,
+            pod_security_level: None,
+            fail_on: None,
+            default_namespace: None,
+            rules: Vec::new(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            ignore: Vec::new(),
+            rule_set: Rules::builtin(),
+        }
+    }
 }
 
 /// One `ignore:` entry: findings of `rules` on objects matching every
@@ -101,7 +133,14 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     None
 }
 
-fn diagnostic(path: &Path, text: &str, span: Option<Span>, message: String, label: &str) -> Report {
+/// A diagnostic pointing into a configuration or rule file.
+pub(crate) fn diagnostic(
+    path: &Path,
+    text: &str,
+    span: Option<Span>,
+    message: String,
+    label: &str,
+) -> Report {
     let mut d = MietteDiagnostic::new(message).with_code("kubelint::config");
     if let Some(s) = span {
         d = d.with_label(LabeledSpan::new(
@@ -118,6 +157,12 @@ fn diagnostic(path: &Path, text: &str, span: Option<Span>, message: String, labe
 
 /// Read and validate a configuration file.
 pub fn read(path: &Path) -> Result<Config, Report> {
+    read_with(path, &[])
+}
+
+/// Read and validate a configuration file, with custom rules also from the
+/// directories `rules_dirs` (`--rules-dir`).
+pub fn read_with(path: &Path, rules_dirs: &[PathBuf]) -> Result<Config, Report> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Report::new(
             MietteDiagnostic::new(format!(
@@ -127,11 +172,30 @@ pub fn read(path: &Path) -> Result<Config, Report> {
             .with_code("kubelint::config"),
         )
     })?;
-    parse(path, &text)
+    parse_with(path, &text, rules_dirs)
 }
 
 /// Parse and validate configuration text read from `path`.
 pub fn parse(path: &Path, text: &str) -> Result<Config, Report> {
+    parse_with(path, text, &[])
+}
+
+/// The rules of a run without a configuration file: built-in rules plus
+/// the custom rules under `rules_dirs`.
+pub fn rules_from_dirs(rules_dirs: &[PathBuf]) -> Result<Arc<Rules>, Report> {
+    if rules_dirs.is_empty() {
+        return Ok(Rules::builtin());
+    }
+    let mut loader = crate::custom::Loader::default();
+    for d in rules_dirs {
+        loader.add_dir(d, None)?;
+    }
+    Ok(Arc::new(loader.finish()))
+}
+
+/// Parse and validate configuration text read from `path`, with custom
+/// rules also from `rules_dirs`.
+pub fn parse_with(path: &Path, text: &str, rules_dirs: &[PathBuf]) -> Result<Config, Report> {
     let loaded = load(text, &LoadLimits::default());
     if let Some(e) = loaded.error {
         return Err(diagnostic(
@@ -147,6 +211,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Report> {
         ..Config::default()
     };
     let Some(doc) = loaded.documents.first() else {
+        config.rule_set = rules_from_dirs(rules_dirs)?;
         return Ok(config);
     };
     if loaded.documents.len() > 1 {
@@ -160,40 +225,41 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Report> {
     }
     let root = doc.root;
     let value = doc.to_json(root);
-    let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("bundled schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("bundled schema compiles");
-    if let Some(err) = validator.iter_errors(&value).next() {
-        let pointer = err.instance_path().to_string();
-        let (node, _) = doc.at_pointer(root, &pointer);
-        let field = if pointer.is_empty() {
-            "configuration".to_string()
-        } else {
-            format!("`{}`", pointer.trim_start_matches('/').replace('/', "."))
-        };
-        // An unknown key: point at the key itself.
-        if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
-            err.kind()
-        {
-            if let Some((k, _)) = unexpected.first().and_then(|u| doc.entry(node, u)) {
-                let known = doc_keys_hint(&schema, &pointer);
-                return Err(diagnostic(
-                    path,
-                    text,
-                    Some(doc.span(k)),
-                    format!("unknown key `{}` in {field}{known}", unexpected[0]),
-                    "unknown",
-                ));
-            }
-        }
-        let span = point_at(doc, node, &pointer);
-        return Err(diagnostic(
+    if let Some(err) = validator().iter_errors(&value).next() {
+        return Err(schema_diagnostic(
             path,
             text,
-            Some(span),
-            format!("invalid {field}: {err}"),
-            "invalid",
+            doc,
+            root,
+            schema(),
+            &err,
+            "configuration",
         ));
     }
+    // Custom rules: inline, then the configured directory, then --rules-dir.
+    let mut loader = crate::custom::Loader::default();
+    if let Some(seq) = doc.get_seq(root, "customRules") {
+        loader.add_node(path, text, doc, seq)?;
+    }
+    if let Some((k, v)) = doc.entry(root, "customRulesDir") {
+        let dir = config.base_dir().join(doc.text(v).unwrap_or_default());
+        let written = diagnostic(
+            path,
+            text,
+            Some(doc.entry_span(k, v)),
+            format!("cannot read the rules directory {}", dir.display()),
+            "not a readable directory",
+        );
+        loader.add_dir(&dir, Some(written))?;
+    }
+    for d in rules_dirs {
+        loader.add_dir(d, None)?;
+    }
+    let rule_set = if loader.is_empty() {
+        Rules::builtin()
+    } else {
+        Arc::new(loader.finish())
+    };
     let s = |k: &str| doc.get_str(root, k).map(str::to_string);
     config.kubernetes_version = s("kubernetesVersion");
     config.pod_security_level = s("podSecurityLevel");
@@ -228,12 +294,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Report> {
         let mut ids = Vec::new();
         for (id, span) in strings("rules") {
             let set = crate::suppress::RuleSet::parse(&id);
-            if let Some(bad) = set.unknown().first() {
+            if let Some(bad) = set.unknown(&rule_set).first() {
                 return Err(diagnostic(
                     path,
                     text,
                     Some(span),
-                    unknown_rule_message(bad),
+                    rule_set.unknown_message(bad),
                     "unknown",
                 ));
             }
@@ -270,15 +336,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Report> {
         });
     }
     if let Some(rules) = doc.get_map(root, "rules") {
-        let categories = &crate::rules::catalog::catalog().categories;
         for (k, v) in doc.entries(rules) {
             let id = doc.text(k).unwrap_or_default().to_string();
-            if id != "all" && index_of(&id).is_none() && !categories.contains(&id) {
+            if !rule_set.knows(&id) {
                 return Err(diagnostic(
                     path,
                     text,
                     Some(doc.span(k)),
-                    unknown_rule_message(&id),
+                    rule_set.unknown_message(&id),
                     "unknown",
                 ));
             }
@@ -296,33 +361,96 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Report> {
             config.rules.push((id, setting));
         }
     }
+    config.rule_set = rule_set;
     Ok(config)
+}
+
+/// A diagnostic for the first JSON Schema error of a configuration or rule
+/// definition: the node at the error's instance path under `root` (an
+/// unknown key points at the key, with the keys the schema allows there).
+/// `what` names the root (`configuration`, `custom rule`).
+pub(crate) fn schema_diagnostic(
+    path: &Path,
+    text: &str,
+    doc: &Document<'_>,
+    root: NodeId,
+    schema: &serde_json::Value,
+    err: &jsonschema::ValidationError<'_>,
+    what: &str,
+) -> Report {
+    let pointer = err.instance_path().to_string();
+    let (node, _) = doc.at_pointer(root, &pointer);
+    let field = if pointer.is_empty() {
+        what.to_string()
+    } else {
+        format!("`{}`", pointer.trim_start_matches('/').replace('/', "."))
+    };
+    // An unknown key: point at the key itself.
+    if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = err.kind()
+    {
+        if let Some((k, _)) = unexpected.first().and_then(|u| doc.entry(node, u)) {
+            let known = keys_hint(schema, err.schema_path().as_str());
+            return diagnostic(
+                path,
+                text,
+                Some(doc.span(k)),
+                format!("unknown key `{}` in {field}{known}", unexpected[0]),
+                "unknown",
+            );
+        }
+    }
+    let span = point_at(doc, root, node, &pointer);
+    diagnostic(
+        path,
+        text,
+        Some(span),
+        format!("invalid {field}: {err}"),
+        "invalid",
+    )
 }
 
 /// Where a schema error points: the value at the pointer, or — for an
 /// unknown or missing property — the key or the parent mapping.
-fn point_at(doc: &Document<'_>, node: NodeId, pointer: &str) -> Span {
+fn point_at(doc: &Document<'_>, root: NodeId, node: NodeId, pointer: &str) -> Span {
     // For a map entry, point at `key: value`.
     if let Some((parent_ptr, last)) = pointer.rsplit_once('/') {
-        let (parent, complete) = doc.at_pointer(doc.root, parent_ptr);
-        if let Some((k, v)) = doc.entry(parent, last).filter(|_| complete) {
+        let (parent, complete) = doc.at_pointer(root, parent_ptr);
+        let last = last.replace("~1", "/").replace("~0", "~");
+        if let Some((k, v)) = doc.entry(parent, &last).filter(|_| complete) {
             return doc.entry_span(k, v);
         }
     }
     doc.span(node)
 }
 
-/// ": expected one of `a`, `b`" for an object of the schema at `pointer`
-/// (top level only: the configuration is flat).
-fn doc_keys_hint(schema: &serde_json::Value, pointer: &str) -> String {
-    if !pointer.is_empty() {
-        return String::new();
+/// ": expected one of `a`, `b`" — the properties of the schema object
+/// whose `additionalProperties` failed (`schema_path` ends with it).
+fn keys_hint(schema: &serde_json::Value, schema_path: &str) -> String {
+    let mut at = schema;
+    let segments: Vec<&str> = schema_path.split('/').skip(1).collect();
+    for seg in &segments[..segments.len().saturating_sub(1)] {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        at = match at {
+            serde_json::Value::Array(a) => match seg.parse::<usize>().ok().and_then(|i| a.get(i)) {
+                Some(v) => v,
+                None => return String::new(),
+            },
+            serde_json::Value::Object(m) => match m.get(&seg) {
+                Some(v) => v,
+                None => return String::new(),
+            },
+            _ => return String::new(),
+        };
     }
-    let keys: Vec<String> = schema["properties"]
+    let keys: Vec<String> = at["properties"]
         .as_object()
         .map(|m| m.keys().map(|k| format!("`{k}`")).collect())
         .unwrap_or_default();
-    format!(" (expected one of {})", keys.join(", "))
+    if keys.is_empty() {
+        String::new()
+    } else {
+        format!(" (expected one of {})", keys.join(", "))
+    }
 }
 
 #[cfg(test)]
@@ -386,6 +514,7 @@ mod tests {
             })),
             data: None,
             node_path: None,
+            fix: None,
         };
         let base = Path::new("/repo");
         let cwd = Path::new("/repo/apps");

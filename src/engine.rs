@@ -10,6 +10,7 @@ use crate::source::LineIndex;
 use crate::suppress::{LineSuppression, RuleSet};
 use crate::yaml::{load, LoadLimits, Span};
 use rayon::prelude::*;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -153,6 +154,8 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
     let mut entries = Vec::new();
     let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
     out.summary.files = inputs.len();
+    out.findings
+        .reserve_exact(results.iter().map(|r| r.findings.len()).sum());
     for r in results {
         out.summary.documents += r.documents;
         out.summary.objects += r.objects;
@@ -232,6 +235,7 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             object: f.object,
             data: None,
             node_path: Some(Arc::from("metadata.name")),
+            fix: None,
         }));
     if !opts.no_suppress && !opts.ignores.is_empty() {
         let cwd = std::env::current_dir().unwrap_or_default();
@@ -241,12 +245,17 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             .retain(|f| !opts.ignores.iter().any(|i| i.covers(f, &base, &cwd)));
         out.summary.suppressed += before - out.findings.len();
     }
-    out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.findings.sort_by(Finding::output_order);
     for f in &out.findings {
         match f.severity {
             Severity::Error => out.summary.errors += 1,
             Severity::Warning => out.summary.warnings += 1,
             Severity::Note => out.summary.notes += 1,
+        }
+        match f.fix.as_ref().map(|x| x.safety) {
+            Some(crate::fix::Safety::Safe) => out.summary.fixable += 1,
+            Some(crate::fix::Safety::Unsafe) => out.summary.unsafe_fixable += 1,
+            None => {}
         }
     }
     out.summary.findings = out.findings.len();
@@ -269,6 +278,7 @@ fn file_finding(display: &Arc<str>, opts: &Options, message: String, help: &str)
             object: None,
             data: None,
             node_path: None,
+            fix: None,
         });
     }
     r
@@ -359,8 +369,9 @@ fn syntax_at(
             related: Vec::new(),
             data: None,
             node_path: None,
+            fix: None,
         }];
-        r.findings = finalize(display, text, pending, opts);
+        r.findings = finalize(display, text, &OnceCell::new(), pending, opts);
         if opts.keep_sources {
             r.source = Some((display.clone(), Arc::from(text)));
         }
@@ -369,20 +380,34 @@ fn syntax_at(
 }
 
 /// Turn pending findings into findings with lines and columns.
-fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Options) -> Vec<Finding> {
+fn finalize(
+    display: &Arc<str>,
+    text: &str,
+    line_index: &OnceCell<LineIndex>,
+    pending: Vec<Pending>,
+    opts: &Options,
+) -> Vec<Finding> {
     if pending.is_empty() {
         return Vec::new();
     }
-    let reg = registry();
-    let index = LineIndex::new(text);
+    let rules = &opts.selection.rules;
+    let index = line_index.get_or_init(|| LineIndex::new(text));
     let mut spans: Vec<(u32, u32)> = pending.iter().map(|p| (p.span.start, p.span.end)).collect();
     spans.extend(
         pending
             .iter()
             .flat_map(|p| p.related.iter().map(|(s, _)| (s.start, s.start))),
     );
+    let edit_base = spans.len();
+    spans.extend(
+        pending
+            .iter()
+            .flat_map(|p| p.fix.iter().flat_map(|f| f.edits.iter()))
+            .map(|e| (e.span.start, e.span.end)),
+    );
     let locations = index.locations(text, &spans);
-    let mut related_locations = locations[pending.len()..].iter();
+    let mut related_locations = locations[pending.len()..edit_base].iter();
+    let mut edit_locations = locations[edit_base..].iter();
     pending
         .into_iter()
         .zip(locations.iter())
@@ -393,9 +418,15 @@ fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Option
                     message.push_str(&format!(" ({label} at line {})", l.line));
                 }
             }
+            let fix = p.fix.map(|mut f| {
+                for e in &mut f.edits {
+                    e.location = edit_locations.next().copied();
+                }
+                Arc::new(f)
+            });
             Finding {
-                rule: reg[p.rule].id.clone(),
-                category: reg[p.rule].category.clone(),
+                rule: rules.id(p.rule).clone(),
+                category: rules.category(p.rule).clone(),
                 severity: opts.selection.severity[p.rule],
                 message,
                 help: p.help,
@@ -404,6 +435,7 @@ fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Option
                 object: p.object,
                 data: p.data,
                 node_path: p.node_path,
+                fix,
             }
         })
         .collect()
@@ -414,11 +446,12 @@ fn unknown_suppression(
     span: Span,
     id: &str,
     object: Option<Arc<ObjectRef>>,
+    opts: &Options,
 ) -> Pending {
     Pending {
         rule,
         span,
-        message: match crate::rules::suggest(id) {
+        message: match opts.selection.rules.suggest(id) {
             Some(n) => format!("`{id}` is not a kubelint rule or category (did you mean `{n}`?): this suppression silences nothing"),
             None => format!("`{id}` is not a kubelint rule or category: this suppression silences nothing"),
         },
@@ -427,6 +460,7 @@ fn unknown_suppression(
         related: Vec::new(),
         data: None,
         node_path: None,
+        fix: None,
     }
 }
 
@@ -436,7 +470,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = (text.len() - body.len()) as u32;
     let loaded = load(body, &opts.limits);
-    let reg = registry();
+    let rules = &opts.selection.rules;
     let mut pending: Vec<Pending> = Vec::new();
     if let Some(e) = &loaded.error {
         if let Some(i) = crate::rules::index_of(YAML_SYNTAX).filter(|&i| opts.selection.enabled[i])
@@ -451,11 +485,12 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                 related: Vec::new(),
                 data: None,
                 node_path: None,
+                fix: None,
             });
         }
     }
-    let active: Vec<usize> = (0..reg.len())
-        .filter(|&i| opts.selection.enabled[i] && reg[i].rule.per_object())
+    let active: Vec<usize> = (0..rules.len())
+        .filter(|&i| opts.selection.enabled[i] && rules.per_object(i))
         .collect();
     let mut all = Vec::new();
     for doc in &loaded.documents {
@@ -475,7 +510,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                 opts,
                 text: body,
             };
-            reg[i].rule.check(obj, &mut cx);
+            rules.check(i, obj, &mut cx);
         }
         out
     };
@@ -513,12 +548,13 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         };
         let set = RuleSet::parse(doc.text(v).unwrap_or_default());
         if let Some(i) = unknown_rule {
-            for id in set.unknown() {
+            for id in set.unknown(rules) {
                 unknown.push(unknown_suppression(
                     i,
                     doc.entry_span(k, v),
                     id,
                     Some(obj.reference.clone()),
+                    opts,
                 ));
             }
         }
@@ -526,8 +562,8 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     }
     if let Some(i) = unknown_rule {
         for c in &comments {
-            for id in c.rules.unknown() {
-                unknown.push(unknown_suppression(i, c.span, id, None));
+            for id in c.rules.unknown(rules) {
+                unknown.push(unknown_suppression(i, c.span, id, None, opts));
             }
         }
     }
@@ -545,6 +581,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     }
     if bom > 0 {
         for p in pending.iter_mut().chain(unknown.iter_mut()) {
+            p.fix = p.fix.take().map(|f| f.shifted(bom));
             p.span = Span::new(p.span.start + bom, p.span.end + bom);
             for (s, _) in &mut p.related {
                 *s = Span::new(s.start + bom, s.end + bom);
@@ -552,7 +589,8 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         }
     }
     let has_findings = !pending.is_empty() || !unknown.is_empty();
-    let mut findings = finalize(display, text, pending, opts);
+    let line_index = OnceCell::new();
+    let mut findings = finalize(display, text, &line_index, pending, opts);
     if !opts.no_suppress && (!comments.is_empty() || !ignores.is_empty()) {
         let before = findings.len();
         findings.retain(|f| {
@@ -570,11 +608,13 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         });
         r.suppressed = before - findings.len();
     }
-    findings.extend(finalize(display, text, unknown, opts));
+    findings.extend(finalize(display, text, &line_index, unknown, opts));
+    // Sorted here, in parallel across files, so the final sort merges runs.
+    findings.sort_by(Finding::output_order);
     r.findings = findings;
     r.comments = comments;
     if !objects.is_empty() {
-        let line_index = LineIndex::new(text);
+        let line_index = line_index.get_or_init(|| LineIndex::new(text));
         let locations = line_index.locations(text, &name_spans);
         r.entries = objects
             .into_iter()

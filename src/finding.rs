@@ -1,5 +1,6 @@
 //! The one finding type that flows from the checks to every reporter.
 
+use crate::fix::Fix;
 use crate::source::Location;
 use serde::Serialize;
 use std::sync::Arc;
@@ -76,16 +77,35 @@ pub struct Finding {
     /// Path of the node the finding points at inside its document
     /// (`spec.template.spec.containers[0].image`), for stable fingerprints.
     pub node_path: Option<Arc<str>>,
+    /// How to repair it, when the rule knows (see [`crate::fix`]).
+    pub fix: Option<Arc<Fix>>,
 }
 
 impl Finding {
     /// The order of every report: file, line, column, rule, then the rest
     /// so that output never depends on thread scheduling.
-    pub fn sort_key(&self) -> impl Ord + '_ {
-        let loc = self
-            .location
-            .map(|l| (l.line, l.column, l.end_line, l.end_column));
-        (&self.file, loc, &self.rule, &self.message, &self.object)
+    /// Compares file, location, rule, message, object; shared strings
+    /// (the file and rule of most neighbours) compare by pointer first.
+    pub fn output_order(&self, other: &Finding) -> std::cmp::Ordering {
+        fn shared<T: Ord + ?Sized>(a: &Arc<T>, b: &Arc<T>) -> std::cmp::Ordering {
+            if Arc::ptr_eq(a, b) {
+                std::cmp::Ordering::Equal
+            } else {
+                a.cmp(b)
+            }
+        }
+        let loc = |f: &Finding| {
+            f.location
+                .map(|l| (l.line, l.column, l.end_line, l.end_column))
+        };
+        shared(&self.file, &other.file)
+            .then_with(|| loc(self).cmp(&loc(other)))
+            .then_with(|| shared(&self.rule, &other.rule))
+            .then_with(|| self.message.cmp(&other.message))
+            .then_with(|| match (&self.object, &other.object) {
+                (Some(a), Some(b)) => shared(a, b),
+                (a, b) => a.cmp(b),
+            })
     }
 }
 
@@ -103,4 +123,10 @@ pub struct Summary {
     /// Findings silenced by `kubelint.io/ignore` annotations or
     /// `# kubelint-ignore:` comments (not counted above).
     pub suppressed: usize,
+    /// Findings with a safe fix (`kubelint --fix` applies them).
+    pub fixable: usize,
+    /// Findings with an unsafe fix (applied with `--unsafe-fixes` too).
+    pub unsafe_fixable: usize,
+    /// Findings whose fix `--fix` (or `--diff`) applied in this run.
+    pub fixed: usize,
 }

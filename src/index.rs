@@ -41,6 +41,10 @@ pub struct Facts {
     /// Ingress backends, autoscaler target, disruption budget, workload
     /// replicas and ServiceAccount, …).
     pub links: Option<Box<crate::model::links::Links>>,
+    /// For RBAC `RoleBinding`s and `ClusterRoleBinding`s: the subjects as
+    /// the API server names them (`system:serviceaccount:NS:NAME` for a
+    /// ServiceAccount, the name for a User or Group).
+    pub rbac_subjects: Vec<String>,
 }
 
 /// Resource names a `LimitRange` fills in for containers that omit them,
@@ -134,6 +138,28 @@ impl Facts {
             .flatten()
             .and_then(|v| doc.bool(v));
         let limit_range = LimitRangeDefaults::of(obj);
+        let rbac_subjects = if obj.group() == "rbac.authorization.k8s.io"
+            && matches!(obj.kind, "RoleBinding" | "ClusterRoleBinding")
+        {
+            doc.get_seq(obj.node, "subjects")
+                .into_iter()
+                .flat_map(|s| doc.items(s))
+                .filter_map(|s| {
+                    let name = doc.get_str(s, "name")?;
+                    Some(match doc.get_str(s, "kind")? {
+                        "ServiceAccount" => format!(
+                            "system:serviceaccount:{}:{name}",
+                            doc.get_str(s, "namespace")
+                                .or(obj.namespace)
+                                .unwrap_or("default")
+                        ),
+                        _ => name.to_string(),
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Facts {
             labels,
             pod_labels,
@@ -143,6 +169,7 @@ impl Facts {
             automount_token,
             limit_range,
             links: crate::model::links::Links::of(obj, pod_spec).map(Box::new),
+            rbac_subjects,
         }
     }
 

@@ -27,15 +27,26 @@
 //!   A per-object finding that depends on other objects (a namespace's Pod
 //!   Security level, a LimitRange default) is revisited by its rule's
 //!   [`rules::Rule::finalize`] once the index exists.
+//! * [`custom`] compiles the configuration's custom rules (YAML definitions
+//!   with a target, a match and a JSON Schema or `require`/`forbid` check)
+//!   once per run; [`rules::Rules`] is the run's rule set — the built-in
+//!   rules at their static positions followed by the custom ones — which
+//!   the engine, the selection, the suppressions and the reports share.
 //! * [`report`] is pure functions from sorted findings to bytes.
+//! * [`fix`] holds fixes: a rule may attach text edits on spans to a finding
+//!   (built by [`fix::Editor`], which writes the way the file is written);
+//!   `--fix` applies the non-overlapping ones, re-parses, re-lints and
+//!   repeats until stable.
 //!
 //! [`engine`] ties the phases together; [`cli`] is the command line.
 
 pub mod cli;
 pub mod config;
+pub mod custom;
 pub mod discover;
 pub mod engine;
 pub mod finding;
+pub mod fix;
 pub mod index;
 pub mod model;
 pub mod netpol;

@@ -45,20 +45,14 @@ impl RuleSet {
         }
     }
 
-    /// The ids that name neither a rule nor a category.
-    pub fn unknown(&self) -> Vec<&str> {
+    /// The ids that name neither a rule of `rules` nor a category.
+    pub fn unknown(&self, rules: &crate::rules::Rules) -> Vec<&str> {
         match self {
             RuleSet::All => Vec::new(),
             RuleSet::Ids(ids) => ids
                 .iter()
                 .map(String::as_str)
-                .filter(|i| {
-                    crate::rules::index_of(i).is_none()
-                        && !crate::rules::catalog::catalog()
-                            .categories
-                            .iter()
-                            .any(|c| c == i)
-                })
+                .filter(|i| !rules.knows(i))
                 .collect(),
         }
     }

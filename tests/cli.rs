@@ -150,6 +150,7 @@ fn json_contract() {
                 "end_column",
                 "end_line",
                 "file",
+                "fix",
                 "help",
                 "line",
                 "message",

@@ -8,7 +8,7 @@ mod common;
 
 use common::lint_files;
 use kubelint::engine::Outcome;
-use kubelint::yaml::{load, LoadLimits};
+use kubelint::yaml::{load, LoadLimits, MAX_RELAX_WORK};
 use proptest::prelude::*;
 
 const GOOD_BOOL: &[u8] = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: yes}\n";
@@ -64,6 +64,66 @@ fn deep_nesting() {
     let json = "{\"a\":".repeat(10_000) + "1" + &"}".repeat(10_000);
     let out = beside_known("deep.json", json.as_bytes());
     assert_eq!(syntax_messages(&out, "deep.json").len(), 1);
+}
+
+/// The loader's work on hostile input, counted rather than timed: the
+/// parser never sees more than the text plus the bounded re-read budget, and
+/// the tree never holds more nodes than the text has bytes (aliases are
+/// links, never copies), so time and memory stay linear in the input.
+#[test]
+fn loader_work_is_bounded_by_counting() {
+    fn check<'a>(name: &str, text: &'a str, reread: bool) -> kubelint::yaml::Loaded<'a> {
+        let l = load(text, &LoadLimits::default());
+        let nodes: usize = l.documents.iter().map(|d| d.node_count()).sum();
+        assert!(
+            nodes <= text.len(),
+            "{name}: {nodes} nodes for {} bytes",
+            text.len()
+        );
+        if reread {
+            assert!(l.parsed_bytes > text.len(), "{name}: expected a re-read");
+        } else {
+            assert_eq!(l.parsed_bytes, text.len(), "{name}: read once");
+        }
+        // Each re-read round parses the patched text, at most a few bytes
+        // of indentation per line longer than the original.
+        let slack = text.lines().count() * 4096;
+        assert!(
+            l.parsed_bytes <= text.len() + MAX_RELAX_WORK + slack,
+            "{name}: parsed {} bytes",
+            l.parsed_bytes
+        );
+        l
+    }
+    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..30 {
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 10].join(", ")
+        ));
+    }
+    let l = check("alias bomb", &bomb, false);
+    assert!(l.documents.is_empty() && l.error.is_some());
+    check(
+        "deep flow",
+        &("[".repeat(10_000) + &"]".repeat(10_000)),
+        false,
+    );
+    let block: String = (0..10_000).map(|i| " ".repeat(i) + "- \n").collect();
+    check("deep block", &block, false);
+    let stream: String = (0..50_000)
+        .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"))
+        .collect();
+    let l = check("long stream", &stream, false);
+    assert_eq!(l.documents.len(), 50_000);
+    // Flow sequences closed left of their key's indentation, as Kubernetes
+    // accepts them: every one costs a re-read round, and the rounds are
+    // capped however many there are.
+    let relaxed: String = (0..2_000)
+        .map(|i| format!("  k{i}:\n    args: [a,\n  b]\n"))
+        .collect();
+    let relaxed = format!("root:\n{relaxed}");
+    check("many relaxed lines", &relaxed, true);
 }
 
 #[test]

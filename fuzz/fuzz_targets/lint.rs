@@ -26,5 +26,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = kubelint::report::json::render(&out.findings, &out.summary);
-    let _ = kubelint::report::sarif::render(&out.findings, std::path::Path::new("/"));
+    let _ = kubelint::report::sarif::render(
+        &out.findings,
+        std::path::Path::new("/"),
+        &opts.selection.rules,
+    );
 });

@@ -23,6 +23,9 @@ pub struct Object<'d> {
     /// default namespace for namespaced kinds; None for cluster-scoped kinds.
     pub namespace: Option<&'d str>,
     pub reference: Arc<ObjectRef>,
+    /// The pod spec and template metadata, located once when the object is
+    /// built (dozens of rules ask for it).
+    pod: Option<(NodeId, Option<NodeId>)>,
 }
 
 /// What a document holds.
@@ -100,7 +103,7 @@ fn object_at<'d>(
         namespace: namespace.map(str::to_string),
         name: name.map(str::to_string),
     });
-    Some(Object {
+    let mut obj = Object {
         doc,
         node,
         api_version,
@@ -109,7 +112,10 @@ fn object_at<'d>(
         name,
         namespace,
         reference,
-    })
+        pod: None,
+    };
+    obj.pod = obj.locate_pod_spec();
+    Some(obj)
 }
 
 /// The API group of an `apiVersion` (`""` for the core group).
@@ -158,6 +164,7 @@ pub fn is_namespaced(api_version: &str, kind: &str) -> bool {
             | "VolumeAttributesClass"
             | "StorageVersionMigration"
             | "ClusterIssuer"
+            | "SecurityContextConstraints"
     )
 }
 
@@ -203,6 +210,15 @@ impl<'d> Object<'d> {
     /// The pod spec of a workload (Pod, Deployment, StatefulSet, DaemonSet,
     /// ReplicaSet, ReplicationController, Job, CronJob, PodTemplate).
     pub fn pod_spec(&self) -> Option<PodSpec<'d>> {
+        let (node, metadata) = self.pod?;
+        Some(PodSpec {
+            doc: self.doc,
+            node,
+            metadata,
+        })
+    }
+
+    fn locate_pod_spec(&self) -> Option<(NodeId, Option<NodeId>)> {
         let doc = self.doc;
         let (meta, spec) = match self.workload_kind()? {
             WorkloadKind::Pod => (self.metadata, doc.get_map(self.node, "spec")?),
@@ -222,11 +238,7 @@ impl<'d> Object<'d> {
         if !doc.is_map(spec) {
             return None;
         }
-        Some(PodSpec {
-            doc,
-            node: spec,
-            metadata: meta,
-        })
+        Some((spec, meta))
     }
 }
 

@@ -39,7 +39,11 @@ pub fn render(findings: &[Finding]) -> String {
         out.push_str(&format!(
             "::{command} {}::{}\n",
             props.join(","),
-            escape_data(&format!("{}\nFix: {}", f.message, f.help))
+            escape_data(&format!(
+                "{}\nFix: {}",
+                f.message,
+                super::human::help_with_fix(f)
+            ))
         ));
     }
     out

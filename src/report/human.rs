@@ -2,7 +2,8 @@
 //! underlined, a `help:` line and the rule's documentation link.
 
 use crate::finding::{Finding, Severity};
-use crate::rules::catalog::catalog;
+use crate::fix::Safety;
+use crate::rules::Rules;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, NamedSource,
     SourceCode, SourceSpan, SpanContents,
@@ -30,6 +31,8 @@ impl SourceCode for Text {
 
 struct Diag<'a> {
     finding: &'a Finding,
+    /// The finding's help, with the fix marker when it has a fix.
+    help: String,
     source: Option<NamedSource<Text>>,
     label: Option<LabeledSpan>,
     url: Option<String>,
@@ -61,8 +64,7 @@ impl Diagnostic for Diag<'_> {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        (!self.finding.help.is_empty())
-            .then(|| Box::new(&self.finding.help) as Box<dyn fmt::Display>)
+        (!self.help.is_empty()).then(|| Box::new(&self.help) as Box<dyn fmt::Display>)
     }
     fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.url
@@ -79,9 +81,37 @@ impl Diagnostic for Diag<'_> {
     }
 }
 
+/// The help line, and the `fix available` marker under it.
+pub fn help_with_fix(f: &Finding) -> String {
+    match f.fix.as_deref() {
+        None => f.help.clone(),
+        Some(fix) => {
+            let marker = match fix.safety {
+                Safety::Safe => format!("fix available (kubelint --fix): {}", fix.description),
+                Safety::Unsafe => format!(
+                    "unsafe fix available (kubelint --fix --unsafe-fixes): {}",
+                    fix.description
+                ),
+            };
+            if f.help.is_empty() {
+                marker
+            } else {
+                format!("{}\n{marker}", f.help)
+            }
+        }
+    }
+}
+
 /// Render findings as miette diagnostics. `sources` holds the text of the
-/// files with findings; a file missing there is read from disk.
-pub fn render(findings: &[Finding], sources: &BTreeMap<Arc<str>, Arc<str>>, color: bool) -> String {
+/// files with findings; a file missing there is read from disk. `rules`
+/// gives each rule's summary (the label) and documentation link (a custom
+/// rule's first reference, or none).
+pub fn render(
+    findings: &[Finding],
+    sources: &BTreeMap<Arc<str>, Arc<str>>,
+    rules: &Rules,
+    color: bool,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -92,7 +122,6 @@ pub fn render(findings: &[Finding], sources: &BTreeMap<Arc<str>, Arc<str>>, colo
         .with_context_lines(1)
         .with_width(100);
     let mut cache: BTreeMap<Arc<str>, Option<Arc<str>>> = BTreeMap::new();
-    let cat = catalog();
     let mut out = String::new();
     for f in findings {
         let text = cache
@@ -111,7 +140,7 @@ pub fn render(findings: &[Finding], sources: &BTreeMap<Arc<str>, Arc<str>>, colo
                 let line_end = t[start..].find('\n').map_or(t.len(), |i| start + i);
                 let end = (loc.end as usize).min(line_end).max(start);
                 let end = end.max(start);
-                let label_text = cat.get(&f.rule).map(|d| d.summary.clone());
+                let label_text = rules.get(&f.rule).map(|d| d.summary.clone());
                 (
                     Some(NamedSource::new(&*f.file, Text(t.clone()))),
                     Some(LabeledSpan::new(label_text, start, end - start)),
@@ -121,9 +150,10 @@ pub fn render(findings: &[Finding], sources: &BTreeMap<Arc<str>, Arc<str>>, colo
         };
         let diag = Diag {
             finding: f,
+            help: help_with_fix(f),
             source,
             label,
-            url: cat.get(&f.rule).map(|d| d.url()),
+            url: rules.get(&f.rule).and_then(|d| d.url()),
         };
         if diag.source.is_none() {
             out.push_str(&format!("{}: ", f.file));

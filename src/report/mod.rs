@@ -33,3 +33,23 @@ pub fn summary_line(s: &Summary, elapsed: Duration) -> String {
     line.push_str(&format!(") — {:.2}s", elapsed.as_secs_f64()));
     line
 }
+
+/// The line about fixes printed above the summary line, if any:
+/// `fixed 12 findings; 3 fixable with --fix; 2 more with --fix --unsafe-fixes`.
+pub fn fix_line(s: &Summary) -> Option<String> {
+    let mut parts = Vec::new();
+    if s.fixed > 0 {
+        parts.push(format!("fixed {}", plural(s.fixed, "finding", "findings")));
+    }
+    if s.fixable > 0 {
+        parts.push(format!("{} fixable with --fix", s.fixable));
+    }
+    if s.unsafe_fixable > 0 {
+        parts.push(format!(
+            "{} {}with --fix --unsafe-fixes",
+            s.unsafe_fixable,
+            if s.fixable > 0 { "more " } else { "fixable " }
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}

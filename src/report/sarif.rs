@@ -8,7 +8,8 @@
 //! numbers — so alerts survive lines inserted above them.
 
 use crate::finding::{Finding, Severity};
-use crate::rules::registry;
+use crate::rules::catalog::RuleDoc;
+use crate::rules::Rules;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -16,13 +17,15 @@ pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/kubelint/kubelint";
 
 /// Categories whose findings are security results on GitHub.
-pub const SECURITY_CATEGORIES: [&str; 6] = [
+pub const SECURITY_CATEGORIES: [&str; 8] = [
     "pod-security",
     "rbac",
     "network-policy",
     "audit-policy",
     "control-plane",
     "kubelet",
+    "networking",
+    "secrets",
 ];
 
 fn level(s: Severity) -> &'static str {
@@ -90,8 +93,7 @@ fn fnv1a(parts: &[&str]) -> u64 {
     h
 }
 
-fn rule_descriptor(r: &crate::rules::Registered) -> Value {
-    let d = r.doc;
+fn rule_descriptor(d: &RuleDoc) -> Value {
     let security = SECURITY_CATEGORIES.contains(&d.category.as_str());
     let first_paragraph = d
         .why
@@ -112,7 +114,13 @@ fn rule_descriptor(r: &crate::rules::Registered) -> Value {
             Severity::Note => "recommendation",
         });
     }
-    json!({
+    if d.defined_in.is_some() && d.category != "custom" {
+        properties["tags"]
+            .as_array_mut()
+            .expect("tags is a list")
+            .push(json!("custom"));
+    }
+    let mut descriptor = json!({
         "id": d.id,
         "name": pascal_case(&d.id),
         "shortDescription": {"text": truncate(&d.summary, 1024)},
@@ -121,18 +129,51 @@ fn rule_descriptor(r: &crate::rules::Registered) -> Value {
             "text": format!("{}\n\nFix: {}", d.why, d.fix),
             "markdown": d.body.trim(),
         },
-        "helpUri": d.url(),
         "defaultConfiguration": {"level": level(d.severity), "enabled": d.enabled},
         "properties": properties,
+    });
+    // A custom rule links to its first reference, or nowhere.
+    if let Some(url) = d.url() {
+        descriptor["helpUri"] = json!(url);
+    }
+    descriptor
+}
+
+/// A SARIF `fix`: one `artifactChange` of the finding's file whose
+/// `replacements` delete a region (empty for an insertion) and insert text.
+fn sarif_fix(fix: &crate::fix::Fix, artifact: &Value) -> Value {
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .filter_map(|e| {
+            let l = e.location?;
+            let mut r = json!({
+                "deletedRegion": {
+                    "startLine": l.line, "startColumn": l.column,
+                    "endLine": l.end_line, "endColumn": l.end_column,
+                },
+            });
+            if !e.content.is_empty() {
+                r["insertedContent"] = json!({"text": e.content});
+            }
+            Some(r)
+        })
+        .collect();
+    json!({
+        "description": {"text": fix.description},
+        "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
+        "properties": {"safety": fix.safety.as_str()},
     })
 }
 
 /// Render findings as a SARIF log. `cwd` (an absolute directory) lets
-/// absolute paths be made relative to `%SRCROOT%`.
-pub fn render(findings: &[Finding], cwd: &std::path::Path) -> String {
-    let reg = registry();
-    let rules: Vec<Value> = reg.iter().map(rule_descriptor).collect();
-    let index_of: HashMap<&str, usize> = reg.iter().enumerate().map(|(i, r)| (&*r.id, i)).collect();
+/// absolute paths be made relative to `%SRCROOT%`; `rule_set` (built-in
+/// and custom rules) fills `tool.driver.rules`.
+pub fn render(findings: &[Finding], cwd: &std::path::Path, rule_set: &Rules) -> String {
+    let rules: Vec<Value> = rule_set.docs().map(rule_descriptor).collect();
+    let index_of: HashMap<&str, usize> = (0..rule_set.len())
+        .map(|i| (&**rule_set.id(i), i))
+        .collect();
     let cwd_str = crate::discover::display_path(cwd);
     let mut seen: HashMap<u64, u32> = HashMap::new();
     let results: Vec<Value> = findings
@@ -180,6 +221,9 @@ pub fn render(findings: &[Finding], cwd: &std::path::Path) -> String {
             }
             if let Some(o) = &f.object {
                 result["properties"] = json!({"object": &**o});
+            }
+            if let Some(fix) = f.fix.as_deref().filter(|x| x.edits.iter().all(|e| e.location.is_some())) {
+                result["fixes"] = json!([sarif_fix(fix, &artifact)]);
             }
             result
         })

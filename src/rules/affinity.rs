@@ -21,6 +21,7 @@ pub(super) static RULES: &[&dyn Rule] = &[
     &DeprecatedTopologyKey,
     &UnknownTopologyKey,
     &UnsatisfiableSpread,
+    &InvalidSpreadConstraint,
 ];
 
 const WELL_KNOWN_KEYS: &[&str] = &[
@@ -255,6 +256,22 @@ impl Rule for SpreadSelectorMismatch {
                 "Make the `labelSelector` match the pod template's labels (for example the same `matchLabels` as `spec.selector`)",
             );
         }
+        // A spread constraint without a selector counts no pods at all.
+        for t in ts.iter().filter(|t| t.kind == TermKind::Spread) {
+            if doc.get_key(t.node, "labelSelector").is_some()
+                || doc.get_key(t.node, "matchLabelKeys").is_some()
+            {
+                continue;
+            }
+            cx.report(
+                doc.span(t.node),
+                format!(
+                    "a topology spread constraint of {} has no labelSelector: it counts no pods in any domain, so it is always satisfied and spreads nothing",
+                    workload(obj)
+                ),
+                "Add a `labelSelector` that matches the pod template's labels (for example the same `matchLabels` as `spec.selector`)",
+            );
+        }
     }
 }
 
@@ -429,6 +446,81 @@ impl Rule for UnsatisfiableSpread {
                 ),
                 "Make the zone anti-affinity `preferredDuringSchedulingIgnoredDuringExecution`, or use a topology spread constraint on the zone with `maxSkew: 1`",
             );
+        }
+    }
+}
+struct InvalidSpreadConstraint;
+
+impl Rule for InvalidSpreadConstraint {
+    fn id(&self) -> &'static str {
+        "invalid-spread-constraint"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        let Some(spec) = obj.pod_spec() else {
+            return;
+        };
+        let what = workload(obj);
+        let rejected = "the API server rejects the object";
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for t in terms(doc, &spec)
+            .iter()
+            .filter(|t| t.kind == TermKind::Spread)
+        {
+            let when = doc.entry(t.node, "whenUnsatisfiable");
+            let when_value = when.and_then(|(_, v)| doc.str(v));
+            match (when, when_value) {
+                (None, _) => cx.report(
+                    doc.span(t.node),
+                    format!("a topology spread constraint of {what} has no whenUnsatisfiable: {rejected} (`Required value`)"),
+                    "Add `whenUnsatisfiable: ScheduleAnyway` (a preference) or `DoNotSchedule` (a hard rule)",
+                ),
+                (Some((k, v)), Some(w)) if !matches!(w, "DoNotSchedule" | "ScheduleAnyway") && !is_placeholder(w) => cx.report(
+                    doc.entry_span(k, v),
+                    format!("a topology spread constraint of {what} has `whenUnsatisfiable: {w}`: only DoNotSchedule and ScheduleAnyway exist, and {rejected}"),
+                    "Use `ScheduleAnyway` or `DoNotSchedule` (case-sensitive)",
+                ),
+                _ => {}
+            }
+            if let Some((k, v)) = doc.entry(t.node, "maxSkew") {
+                if let Some(n) = doc.int(v).filter(|&n| n < 1) {
+                    cx.report(
+                        doc.entry_span(k, v),
+                        format!("a topology spread constraint of {what} has `maxSkew: {n}`: it must be at least 1, and {rejected}"),
+                        "Set `maxSkew: 1` (domains may differ by at most one pod)",
+                    );
+                }
+            }
+            if let Some((k, v)) = doc.entry(t.node, "minDomains") {
+                match doc.int(v) {
+                    Some(n) if n < 1 => cx.report(
+                        doc.entry_span(k, v),
+                        format!("a topology spread constraint of {what} has `minDomains: {n}`: it must be at least 1, and {rejected}"),
+                        "Remove `minDomains` or set it to the number of domains the pods must spread over",
+                    ),
+                    Some(_) if when_value == Some("ScheduleAnyway") => cx.report(
+                        doc.entry_span(k, v),
+                        format!("a topology spread constraint of {what} sets minDomains with `whenUnsatisfiable: ScheduleAnyway`: minDomains applies only to DoNotSchedule, and {rejected}"),
+                        "Remove `minDomains`, or use `whenUnsatisfiable: DoNotSchedule`",
+                    ),
+                    _ => {}
+                }
+            }
+            let key = doc.get_key(t.node, "topologyKey").and_then(|v| doc.str(v));
+            if let (Some(key), Some(w)) = (key, when_value) {
+                if seen.contains(&(key, w)) {
+                    cx.report(
+                        doc.span(t.node),
+                        format!("{what} has two topology spread constraints for `{key}` with `whenUnsatisfiable: {w}`: {rejected} (`Duplicate value`)"),
+                        "Merge the two constraints into one",
+                    );
+                } else {
+                    seen.push((key, w));
+                }
+            }
         }
     }
 }

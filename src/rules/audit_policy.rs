@@ -10,6 +10,7 @@
 //! safe, by accident.
 
 use super::{Cx, Rule};
+use crate::fix::{Editor, Fix, NewValue};
 use crate::model::Object;
 use crate::yaml::{Document, NodeId, Span};
 
@@ -539,6 +540,27 @@ impl Rule for OmitRequestReceived {
             ),
             "Add `omitStages: [RequestReceived]` at the top level of the policy",
         );
+        // Top-level stages are omitted for every rule; a new list goes
+        // above `rules`.
+        let ed = Editor::new(doc, cx.text);
+        let item = NewValue::str("RequestReceived");
+        let edits = match doc.entry(obj.node, "omitStages") {
+            Some(_) => ed.ensure_item(obj.node, &["omitStages"], item),
+            None => ed
+                .insert_entry(
+                    obj.node,
+                    "omitStages",
+                    &NewValue::Seq(vec![item]),
+                    &["rules"],
+                )
+                .map(|e| vec![e]),
+        };
+        cx.fix(edits.map(|e| {
+            Fix::safe(
+                "Add `RequestReceived` to the policy's top-level `omitStages`",
+                e,
+            )
+        }));
     }
 }
 

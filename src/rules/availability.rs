@@ -1,8 +1,10 @@
-//! Category `availability`: objects that decide how many pods run and how
-//! many may be taken away — replica counts, HorizontalPodAutoscalers and
-//! PodDisruptionBudgets — working against each other: a budget that never
-//! allows an eviction, a static replica count that fights the autoscaler,
-//! a replicated workload that no budget protects.
+//! Category `availability`, the rules that need several objects (those
+//! that need one are in `replicas.rs`): objects that decide how many pods
+//! run and how many may be taken away — replica counts,
+//! HorizontalPodAutoscalers and PodDisruptionBudgets — working against each
+//! other: a budget that never allows an eviction, a static replica count
+//! that fights the autoscaler, a replicated workload that no budget
+//! protects.
 //!
 //! A workload's pod count is its `spec.replicas` (1 when absent), or the
 //! `minReplicas` of the autoscaler that scales it: the count it may be

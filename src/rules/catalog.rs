@@ -5,6 +5,7 @@
 
 use crate::finding::Severity;
 use crate::yaml::{load, LoadLimits};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -27,10 +28,11 @@ pub struct RuleDoc {
     /// Checks of other linters that catch the same problem, as
     /// `tool:check-id` (tools: [`PEER_TOOLS`]).
     pub equivalents: Vec<String>,
-    /// Path under `rules/`.
-    pub path: &'static str,
-    /// The Markdown body after the front matter.
-    pub body: &'static str,
+    /// Path under `rules/` (empty for a custom rule).
+    pub path: Cow<'static, str>,
+    /// The Markdown body after the front matter (generated for a custom
+    /// rule from its definition).
+    pub body: Cow<'static, str>,
     pub why: String,
     pub fix: String,
     /// YAML blocks of the *Bad* section: each is linted as one input and
@@ -38,11 +40,20 @@ pub struct RuleDoc {
     pub bad: Vec<String>,
     /// YAML blocks of the *Good* section: the rule must not fire.
     pub good: Vec<String>,
+    /// Where a custom rule is defined (`rules/org.yaml:12`); `None` for a
+    /// built-in rule.
+    pub defined_in: Option<String>,
 }
 
 impl RuleDoc {
-    pub fn url(&self) -> String {
-        format!("{DOCS_BASE}/{}", self.path)
+    /// The rule's documentation: the catalog page of a built-in rule, the
+    /// first reference of a custom rule (or nothing).
+    pub fn url(&self) -> Option<String> {
+        if self.defined_in.is_some() {
+            self.references.first().cloned()
+        } else {
+            Some(format!("{DOCS_BASE}/{}", self.path))
+        }
     }
 }
 
@@ -165,12 +176,13 @@ pub fn parse_entry(path: &'static str, text: &'static str) -> Result<RuleDoc, St
         summary,
         references,
         equivalents,
-        path,
-        body,
+        path: Cow::Borrowed(path),
+        body: Cow::Borrowed(body),
         why,
         fix,
         bad,
         good,
+        defined_in: None,
     })
 }
 

@@ -25,6 +25,16 @@ pub(super) static RULES: &[&dyn Rule] = &[
     &EtcdTls,
     &InsecurePort,
     &RequestLimits,
+    &StaticCredentials,
+    &KubeletTls,
+    &AdmissionPlugins,
+    &RecommendedAdmissionPlugins,
+    &AuditLogRotation,
+    &ServiceAccountTokens,
+    &ServingTls,
+    &EncryptionAtRest,
+    &ControllerManagerServiceAccounts,
+    &BindAddress,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +167,16 @@ fn processes<'d>(obj: &Object<'d>) -> Vec<Process<'d>> {
         .and_then(|l| doc.get_key(l, "component"))
         .and_then(|v| doc.text(v))
         .and_then(Component::from_name);
+    // Most workloads run no control-plane component: decide that from the
+    // first word of each command before collecting any flags.
+    let runs_component = |c: &crate::model::Container<'_>| {
+        doc.get_seq(c.node, "command")
+            .and_then(|s| doc.items(s).find_map(|v| doc.text(v)))
+            .is_some_and(|s| Component::from_name(s.rsplit('/').next().unwrap_or(s)).is_some())
+    };
+    if label.is_none() && !spec.all_containers().any(|c| runs_component(&c)) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for c in spec.all_containers() {
         let command_entry = doc.entry(c.node, "command");
@@ -500,6 +520,25 @@ impl Rule for InsecurePort {
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         for_each(obj, &[Component::ApiServer], |p| {
+            if let Some(f) = p.get("insecure-bind-address") {
+                cx.report(
+                    flag_span(obj, f),
+                    format!(
+                        "--insecure-bind-address={} exposes the unauthenticated insecure port on that address (the flag is gone since Kubernetes 1.24, where kube-apiserver refuses to start with it)",
+                        f.value.unwrap_or("")
+                    ),
+                    "Remove `--insecure-bind-address`",
+                );
+            }
+            if let Some(f) = p.get("secure-port") {
+                if f.value.is_some_and(|v| v.trim() == "0") {
+                    cx.report(
+                        flag_span(obj, f),
+                        "--secure-port=0 turns off HTTPS serving: the API is then reachable only through an insecure port, without TLS, authentication or authorization — or not at all",
+                        "Remove `--secure-port=0` (the default is 6443)",
+                    );
+                }
+            }
             let Some(f) = p.get("insecure-port") else {
                 return;
             };
@@ -519,7 +558,7 @@ impl Rule for InsecurePort {
 }
 
 /// A Go duration in seconds (`1m30s`, `60s`, `2h`), if it parses.
-fn go_duration_secs(s: &str) -> Option<f64> {
+pub(super) fn go_duration_secs(s: &str) -> Option<f64> {
     if s == "0" {
         return Some(0.0);
     }
@@ -599,6 +638,391 @@ impl Rule for RequestLimits {
                 }
             }
         });
+    }
+}
+
+/// A flag that is present with a non-empty value.
+fn has_value(p: &Process<'_>, name: &str) -> bool {
+    p.get(name)
+        .is_some_and(|f| f.value.is_some_and(|v| !v.trim().is_empty()))
+}
+
+/// `--a, --b` for a list of flag names.
+fn flags(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("--{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+struct StaticCredentials;
+
+impl Rule for StaticCredentials {
+    fn id(&self) -> &'static str {
+        "apiserver-static-credentials"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        for_each(obj, &[Component::ApiServer], |p| {
+            if let Some(f) = p.get("basic-auth-file") {
+                cx.report(
+                    flag_span(obj, f),
+                    "--basic-auth-file authenticates with static passwords kept in plain text on the control-plane node, sent with every request and never expiring; the flag was removed in Kubernetes 1.19, where kube-apiserver refuses to start with it",
+                    "Remove `--basic-auth-file`; authenticate people through OIDC or client certificates",
+                );
+            }
+            if let Some(f) = p.get("token-auth-file") {
+                cx.report(
+                    flag_span(obj, f),
+                    "--token-auth-file authenticates with static bearer tokens kept in plain text on the control-plane node: they never expire, and revoking one means editing the file and restarting the API server",
+                    "Remove `--token-auth-file`; use OIDC, client certificates or service-account tokens, which expire",
+                );
+            }
+        });
+    }
+}
+
+struct KubeletTls;
+
+impl Rule for KubeletTls {
+    fn id(&self) -> &'static str {
+        "apiserver-kubelet-tls"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        for_each(obj, &[Component::ApiServer], |p| {
+            if let Some(f) = p
+                .get("kubelet-https")
+                .filter(|_| p.is_false("kubelet-https"))
+            {
+                cx.report(
+                    flag_span(obj, f),
+                    "--kubelet-https=false makes kube-apiserver talk to kubelets over plain HTTP: exec sessions, logs and port-forwards cross the node network unencrypted",
+                    "Remove `--kubelet-https=false`",
+                );
+            }
+            let missing: Vec<&str> = ["kubelet-client-certificate", "kubelet-client-key"]
+                .into_iter()
+                .filter(|f| !has_value(p, f))
+                .collect();
+            if !missing.is_empty() {
+                cx.report(
+                    p.missing_span,
+                    format!(
+                        "kube-apiserver has no {}: it cannot authenticate to kubelets, so with kubelet anonymous access off `kubectl logs` and `exec` fail, and with it on any client can do what the API server does",
+                        flags(&missing)
+                    ),
+                    "Add `--kubelet-client-certificate` and `--kubelet-client-key` (a client certificate the kubelets' CA trusts)",
+                );
+            }
+            if !has_value(p, "kubelet-certificate-authority") {
+                cx.report(
+                    p.missing_span,
+                    "kube-apiserver has no --kubelet-certificate-authority: it does not verify the kubelets' serving certificates, so anyone who can intercept node traffic sees exec sessions and logs",
+                    "Give kubelets CA-signed serving certificates (`serverTLSBootstrap: true`) and add `--kubelet-certificate-authority`",
+                );
+            }
+        });
+    }
+}
+
+struct AdmissionPlugins;
+
+impl Rule for AdmissionPlugins {
+    fn id(&self) -> &'static str {
+        "apiserver-admission-plugins"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        for_each(obj, &[Component::ApiServer], |p| {
+            for flag in ["enable-admission-plugins", "admission-control"] {
+                if let Some((values, node)) = p.list(flag) {
+                    if values.contains(&"AlwaysAdmit") {
+                        cx.report(
+                            obj.doc.span(node),
+                            format!("--{flag} includes AlwaysAdmit: it admits every request whatever the other plugins decide, so admission control does nothing"),
+                            "Remove AlwaysAdmit (it is deprecated and off by default)",
+                        );
+                    }
+                }
+            }
+            if let Some((values, node)) = p.list("disable-admission-plugins") {
+                for (plugin, why) in [
+                    ("ServiceAccount", "pods are no longer given a service account or checked against it, and token projection stops"),
+                    ("NamespaceLifecycle", "objects can be created in namespaces that are being deleted or do not exist, and the system namespaces can be deleted"),
+                ] {
+                    if values.contains(&plugin) {
+                        cx.report(
+                            obj.doc.span(node),
+                            format!("--disable-admission-plugins turns off {plugin}: {why}"),
+                            format!("Remove {plugin} from `--disable-admission-plugins` (it is on by default)"),
+                        );
+                    }
+                }
+            }
+        });
+    }
+}
+
+struct RecommendedAdmissionPlugins;
+
+impl Rule for RecommendedAdmissionPlugins {
+    fn id(&self) -> &'static str {
+        "apiserver-recommended-admission-plugins"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        for_each(obj, &[Component::ApiServer], |p| {
+            let (values, span) = match p.list("enable-admission-plugins") {
+                Some((v, node)) => (v, obj.doc.span(node)),
+                None => (Vec::new(), p.missing_span),
+            };
+            for (plugin, why, extra) in [
+                ("AlwaysPullImages", "a pod can then run any private image already cached on its node without having the pull secret for it", ""),
+                ("EventRateLimit", "a misbehaving client can then flood the API server and etcd with events", ", with its limits in `--admission-control-config-file`"),
+            ] {
+                if !values.contains(&plugin) {
+                    cx.report(
+                        span,
+                        format!("kube-apiserver does not enable the {plugin} admission plugin: {why}"),
+                        format!("Add {plugin} to `--enable-admission-plugins`{extra}"),
+                    );
+                }
+            }
+        });
+    }
+}
+
+struct AuditLogRotation;
+
+impl Rule for AuditLogRotation {
+    fn id(&self) -> &'static str {
+        "apiserver-audit-log-rotation"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        for_each(obj, &[Component::ApiServer], |p| {
+            let Some(f) = p.get("audit-log-path") else {
+                return;
+            };
+            // `-` writes to standard output, rotated by the log collector.
+            if f.value
+                .is_none_or(|v| v.trim() == "-" || v.trim().is_empty())
+            {
+                return;
+            }
+            let missing: Vec<&str> = [
+                "audit-log-maxage",
+                "audit-log-maxbackup",
+                "audit-log-maxsize",
+            ]
+            .into_iter()
+            .filter(|n| !has_value(p, n))
+            .collect();
+            if missing.is_empty() {
+                return;
+            }
+            cx.report(
+                flag_span(obj, f),
+                format!(
+                    "the audit log is written to a file without {}: old logs are then kept forever (until the control-plane disk fills up and the API server stops logging) or not kept long enough for an investigation",
+                    flags(&missing)
+                ),
+                "Add `--audit-log-maxage=30`, `--audit-log-maxbackup=10` and `--audit-log-maxsize=100` (or ship the log elsewhere and keep what your retention policy requires)",
+            );
+        });
+    }
+}
+
+struct ServiceAccountTokens;
+
+impl Rule for ServiceAccountTokens {
+    fn id(&self) -> &'static str {
+        "apiserver-service-account-tokens"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        for_each(obj, &[Component::ApiServer], |p| {
+            if let Some(f) = p
+                .get("service-account-lookup")
+                .filter(|_| p.is_false("service-account-lookup"))
+            {
+                cx.report(
+                    flag_span(obj, f),
+                    "--service-account-lookup=false accepts a service-account token without checking that its account still exists: tokens of deleted service accounts keep working until they expire",
+                    "Remove `--service-account-lookup=false` (the default is true)",
+                );
+            }
+            if !has_value(p, "service-account-key-file") {
+                cx.report(
+                    p.missing_span,
+                    "kube-apiserver has no --service-account-key-file: service-account tokens are then verified with the serving certificate's key, so rotating the serving certificate invalidates every token, and the keys cannot be rotated separately",
+                    "Add `--service-account-key-file` with the public key(s) matching `--service-account-signing-key-file`",
+                );
+            }
+        });
+    }
+}
+
+/// TLS cipher suites that are broken (RC4, 3DES, NULL, export grade) or
+/// use CBC, which the CIS benchmark's list of strong suites leaves out.
+pub(super) fn weak_cipher(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    ["RC4", "3DES", "_NULL_", "EXPORT", "_CBC_"]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+struct ServingTls;
+
+impl Rule for ServingTls {
+    fn id(&self) -> &'static str {
+        "apiserver-tls"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        for_each(obj, &[Component::ApiServer], |p| {
+            let missing: Vec<&str> = ["tls-cert-file", "tls-private-key-file"]
+                .into_iter()
+                .filter(|n| !has_value(p, n))
+                .collect();
+            if !missing.is_empty() {
+                cx.report(
+                    p.missing_span,
+                    format!(
+                        "kube-apiserver has no {}: it serves a self-signed certificate generated at start-up, which clients cannot verify (so they end up skipping verification) and which changes on every restart",
+                        flags(&missing)
+                    ),
+                    "Add `--tls-cert-file` and `--tls-private-key-file` with a certificate signed by the cluster CA",
+                );
+            }
+            if let Some((values, node)) = p.list("tls-cipher-suites") {
+                let weak: Vec<&str> = values.iter().copied().filter(|c| weak_cipher(c)).collect();
+                if !weak.is_empty() {
+                    cx.report(
+                        obj.doc.span(node),
+                        format!(
+                            "--tls-cipher-suites allows weak suites ({}): broken ciphers, or CBC modes with known padding-oracle attacks, on the connection that carries every credential of the cluster",
+                            weak.join(", ")
+                        ),
+                        "List only ECDHE suites with AES-GCM or ChaCha20-Poly1305 (or drop the flag and use Go's secure defaults)",
+                    );
+                }
+            }
+        });
+    }
+}
+
+struct EncryptionAtRest;
+
+impl Rule for EncryptionAtRest {
+    fn id(&self) -> &'static str {
+        "apiserver-encryption-at-rest"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        for_each(obj, &[Component::ApiServer], |p| {
+            if has_value(p, "encryption-provider-config") {
+                return;
+            }
+            cx.report(
+                p.missing_span,
+                "kube-apiserver has no --encryption-provider-config: Secrets are stored in etcd as plain (base64) text, so every etcd backup, snapshot and disk holds them readable",
+                "Add `--encryption-provider-config` with an EncryptionConfiguration that encrypts `secrets` (a KMS provider, or aescbc/secretbox with a key kept off the etcd disks)",
+            );
+        });
+    }
+}
+
+struct ControllerManagerServiceAccounts;
+
+impl Rule for ControllerManagerServiceAccounts {
+    fn id(&self) -> &'static str {
+        "controller-manager-service-accounts"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        for_each(obj, &[Component::ControllerManager], |p| {
+            if !p.is_true("use-service-account-credentials") {
+                let span = p
+                    .get("use-service-account-credentials")
+                    .map_or(p.missing_span, |f| flag_span(obj, f));
+                cx.report(
+                    span,
+                    "kube-controller-manager does not set --use-service-account-credentials=true: every controller then acts with the controller manager's own, all-powerful credentials instead of a service account with only its controller's permissions",
+                    "Add `--use-service-account-credentials=true`",
+                );
+            }
+            for (flag, why) in [
+                ("service-account-private-key-file", "it cannot sign service-account token Secrets"),
+                ("root-ca-file", "service-account token Secrets carry no CA certificate, so pods cannot verify the API server they talk to"),
+            ] {
+                if !has_value(p, flag) {
+                    cx.report(
+                        p.missing_span,
+                        format!("kube-controller-manager has no --{flag}: {why}"),
+                        format!("Add `--{flag}=…`"),
+                    );
+                }
+            }
+        });
+    }
+}
+
+struct BindAddress;
+
+impl Rule for BindAddress {
+    fn id(&self) -> &'static str {
+        "control-plane-bind-address"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        for_each(
+            obj,
+            &[Component::ControllerManager, Component::Scheduler],
+            |p| {
+                let name = p.component.name();
+                let (span, how) = match p.get("bind-address") {
+                    Some(f) => {
+                        let v = f.value.unwrap_or("").trim();
+                        if matches!(v, "127.0.0.1" | "localhost" | "::1") {
+                            return;
+                        }
+                        (flag_span(obj, f), format!("binds to {v}"))
+                    }
+                    None => (
+                        p.missing_span,
+                        "has no --bind-address, so it binds to 0.0.0.0".to_string(),
+                    ),
+                };
+                cx.report(
+                span,
+                format!("{name} {how}: its health, metrics and (when on) profiling endpoints are served on every interface of the control-plane node"),
+                "Add `--bind-address=127.0.0.1` and scrape metrics from the node or through a proxy",
+            );
+            },
+        );
     }
 }
 

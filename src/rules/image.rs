@@ -4,10 +4,17 @@
 
 use super::resources::{is_placeholder, workload};
 use super::{Cx, Rule};
+use crate::fix::{Editor, Fix};
 use crate::model::{Container, Object};
-use crate::yaml::NodeId;
+use crate::yaml::{NodeId, ScalarStyle, Span};
 
-pub(super) static RULES: &[&dyn Rule] = &[&LatestTag, &DeprecatedRegistry, &MutableTagPullPolicy];
+pub(super) static RULES: &[&dyn Rule] = &[
+    &LatestTag,
+    &DeprecatedRegistry,
+    &MutableTagPullPolicy,
+    &PullPolicyNotAlways,
+    &ImageDigest,
+];
 
 /// The parts of an image reference that the rules look at.
 #[derive(Debug, PartialEq, Eq)]
@@ -152,8 +159,53 @@ impl Rule for DeprecatedRegistry {
                 ),
                 format!("Use `registry.k8s.io/{tail}` (check that the tag exists there, and prefer a current release)"),
             );
+            cx.fix(registry_fix(obj, v, image, cx.text));
         }
     }
+}
+
+/// Legacy registry prefixes and what serves the same images today: the
+/// community registry holds every image ever published to `k8s.gcr.io`,
+/// which was itself a name for `gcr.io/google-containers`.
+const LEGACY_PREFIXES: &[&str] = &[
+    "k8s.gcr.io/",
+    "gcr.io/google_containers/",
+    "gcr.io/google-containers/",
+];
+
+/// Replace the legacy prefix inside the image scalar, keeping its quotes.
+fn registry_fix(obj: &Object<'_>, v: NodeId, image: &str, text: &str) -> Option<Fix> {
+    let doc = obj.doc;
+    let prefix = LEGACY_PREFIXES.iter().find(|p| image.starts_with(**p))?;
+    let (_, style) = doc.scalar(v)?;
+    let raw = doc.raw(text, v);
+    // The parser may count blanks and a comment after a quoted scalar.
+    let raw = match style {
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+            let q = raw.chars().next()?;
+            &raw[..raw[1..].find(q)? + 2]
+        }
+        _ => raw,
+    };
+    // Only when the scalar is written exactly as its value (no escapes,
+    // no line folding), so byte offsets inside it are offsets in the image.
+    let inner = match style {
+        ScalarStyle::Plain => raw,
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+            raw.get(1..raw.len().checked_sub(1)?)?
+        }
+        _ => return None,
+    };
+    if inner != image {
+        return None;
+    }
+    let start = doc.span(v).start + (raw.len() - inner.len()) as u32 / 2;
+    let span = Span::new(start, start + prefix.len() as u32);
+    let edit = Editor::new(doc, text).replace_text(span, "registry.k8s.io/")?;
+    Some(Fix::safe(
+        format!("Pull from `registry.k8s.io/` instead of `{prefix}`"),
+        vec![edit],
+    ))
 }
 
 struct MutableTagPullPolicy;
@@ -188,6 +240,76 @@ impl Rule for MutableTagPullPolicy {
                     workload(obj)
                 ),
                 "Pin a version tag or digest; or set `imagePullPolicy: Always`".to_string(),
+            );
+        }
+    }
+}
+
+struct PullPolicyNotAlways;
+
+impl Rule for PullPolicyNotAlways {
+    fn id(&self) -> &'static str {
+        "pull-policy-not-always"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        for (c, k, v, image) in images(obj) {
+            let r = ImageRef::parse(image);
+            let (span, how) = match doc.entry(c.node, "imagePullPolicy") {
+                Some((pk, pv)) => match doc.str(pv) {
+                    Some("Always") => continue,
+                    Some(p) => (doc.entry_span(pk, pv), format!("`imagePullPolicy: {p}`")),
+                    None => continue,
+                },
+                // Untagged and `latest` images default to Always.
+                None if matches!(r.tag, None | Some("latest")) && r.digest.is_none() => continue,
+                None => (
+                    doc.entry_span(k, v),
+                    "no imagePullPolicy (IfNotPresent for a tagged image)".to_string(),
+                ),
+            };
+            let repush = if r.digest.is_some() {
+                ""
+            } else {
+                ", and a re-pushed tag is not picked up"
+            };
+            cx.report(
+                span,
+                format!(
+                    "{c} of {} has {how}: a pod on a node that already holds `{image}` starts without asking the registry, so it skips the registry's access check — any pod on that node can run a private image it has no pull secret for{repush}",
+                    workload(obj)
+                ),
+                "Set `imagePullPolicy: Always` (pulls are cheap when the layers are cached), or enable the AlwaysPullImages admission plugin",
+            );
+        }
+    }
+}
+
+struct ImageDigest;
+
+impl Rule for ImageDigest {
+    fn id(&self) -> &'static str {
+        "image-digest"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        for (c, k, v, image) in images(obj) {
+            if ImageRef::parse(image).digest.is_some() {
+                continue;
+            }
+            cx.report(
+                doc.entry_span(k, v),
+                format!(
+                    "{c} of {} refers to `{image}` without a digest: tags can be moved or re-pushed, so what runs is whatever the registry returns at pull time — a compromised registry or a careless push changes it without a change to the manifest",
+                    workload(obj)
+                ),
+                format!("Pin the digest (`{}@sha256:…`), keeping the tag for readability if you like", image.split('@').next().unwrap_or(image)),
             );
         }
     }

@@ -8,6 +8,7 @@
 //! reported at the `kind:` entry, the one-line stand-in for the document.
 
 use super::{Cx, Rule};
+use crate::fix::{Editor, Fix, NewValue};
 use crate::model::quantity::Quantity;
 use crate::model::Object;
 use crate::yaml::{Document, NodeId, Span, Value};
@@ -23,6 +24,10 @@ pub(super) static RULES: &[&dyn Rule] = &[
     &UnboundedImagePulls,
     &ProtectKernelDefaults,
     &RotateCertificates,
+    &ClientCa,
+    &StreamingTimeout,
+    &IptablesUtilChains,
+    &ServingTls,
 ];
 
 fn is_kubelet_config(obj: &Object<'_>) -> bool {
@@ -535,6 +540,13 @@ impl Rule for ReadOnlyPort {
             "readOnlyPort opens the kubelet's read-only API without authentication: anyone who reaches the node can list every pod with its environment and spec",
             "Set `readOnlyPort: 0` and scrape metrics through the authenticated port 10250",
         );
+        if let Some(v) = obj.doc.get_key(obj.node, "readOnlyPort") {
+            cx.fix(
+                Editor::new(obj.doc, cx.text)
+                    .replace(v, &NewValue::Int(0))
+                    .map(|e| Fix::safe("Set `readOnlyPort: 0`", vec![e])),
+            );
+        }
     }
 }
 
@@ -681,6 +693,149 @@ impl Rule for RotateCertificates {
                 "rotateCertificates is not set (default false): when the kubelet's client certificate expires the node drops out of the cluster",
                 "Add `rotateCertificates: true` (and approve kubelet CSRs in the cluster)",
             ),
+        }
+    }
+}
+
+struct ClientCa;
+
+impl Rule for ClientCa {
+    fn id(&self) -> &'static str {
+        "kubelet-client-ca"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        if !is_kubelet_config(obj) {
+            return;
+        }
+        let doc = obj.doc;
+        let x509 = doc.path(obj.node, &["authentication", "x509"]);
+        if x509
+            .and_then(|m| nonempty_str(doc, m, "clientCAFile"))
+            .is_some()
+        {
+            return;
+        }
+        let span = match (x509, doc.entry(obj.node, "authentication")) {
+            (Some(_), Some(_)) => doc
+                .get_map(obj.node, "authentication")
+                .and_then(|a| doc.entry(a, "x509"))
+                .map(|(k, _)| doc.span(k))
+                .unwrap_or_else(|| kind_span(obj)),
+            (None, Some((k, _))) => doc.span(k),
+            _ => kind_span(obj),
+        };
+        cx.report(
+            span,
+            "authentication.x509.clientCAFile is not set: the kubelet cannot verify client certificates, so the API server's own requests (logs, exec, port-forward) are either refused or, with anonymous access on, indistinguishable from anyone's",
+            "Set `authentication.x509.clientCAFile` to the cluster CA bundle (kubeadm uses /etc/kubernetes/pki/ca.crt)",
+        );
+    }
+}
+
+struct StreamingTimeout;
+
+impl Rule for StreamingTimeout {
+    fn id(&self) -> &'static str {
+        "kubelet-streaming-timeout"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        check_field(
+            obj,
+            cx,
+            &["streamingConnectionIdleTimeout"],
+            |d, v| {
+                d.text(v)
+                    .and_then(super::control_plane::go_duration_secs)
+                    == Some(0.0)
+            },
+            "streamingConnectionIdleTimeout 0 never closes idle exec, attach and port-forward sessions: forgotten sessions stay open to the node indefinitely and the kubelet's connections pile up",
+            "Remove the field (the default is 4h) or set a bound such as `5m`",
+        );
+    }
+}
+
+struct IptablesUtilChains;
+
+impl Rule for IptablesUtilChains {
+    fn id(&self) -> &'static str {
+        "kubelet-iptables-util-chains"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        check_field(
+            obj,
+            cx,
+            &["makeIPTablesUtilChains"],
+            |d, v| d.bool(v) == Some(false),
+            "makeIPTablesUtilChains is off: the kubelet no longer creates the iptables chains that drop invalid and martian packets for pods, leaving that filtering to whatever else manages the node's firewall",
+            "Remove the field (the default is true)",
+        );
+    }
+}
+
+struct ServingTls;
+
+impl Rule for ServingTls {
+    fn id(&self) -> &'static str {
+        "kubelet-tls"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        if !is_kubelet_config(obj) {
+            return;
+        }
+        let doc = obj.doc;
+        let bootstrap = doc
+            .get_key(obj.node, "serverTLSBootstrap")
+            .and_then(|v| doc.bool(v))
+            == Some(true);
+        let files = nonempty_str(doc, obj.node, "tlsCertFile").is_some()
+            && nonempty_str(doc, obj.node, "tlsPrivateKeyFile").is_some();
+        if !bootstrap && !files {
+            cx.report(
+                kind_span(obj),
+                "neither tlsCertFile/tlsPrivateKeyFile nor serverTLSBootstrap is set: the kubelet serves a self-signed certificate, so the API server cannot verify it and exec sessions and logs can be intercepted on the node network",
+                "Set `serverTLSBootstrap: true` (and approve the kubelet serving CSRs) or provide `tlsCertFile` and `tlsPrivateKeyFile` signed by the cluster CA",
+            );
+        }
+        if let Some((k, v)) = doc
+            .get_map(obj.node, "featureGates")
+            .and_then(|g| doc.entry(g, "RotateKubeletServerCertificate"))
+        {
+            if doc.bool(v) == Some(false) {
+                cx.report(
+                    doc.entry_span(k, v),
+                    "the RotateKubeletServerCertificate feature gate is off: the kubelet's serving certificate is never renewed, so it either expires or stays self-signed",
+                    "Remove the gate (it is on by default)",
+                );
+            }
+        }
+        if let Some((k, v)) = doc.entry(obj.node, "tlsCipherSuites") {
+            let weak: Vec<&str> = doc
+                .items(v)
+                .filter_map(|i| doc.text(i))
+                .filter(|c| super::control_plane::weak_cipher(c))
+                .collect();
+            if !weak.is_empty() {
+                cx.report(
+                    doc.entry_span(k, v),
+                    format!(
+                        "tlsCipherSuites allows weak suites ({}): broken ciphers, or CBC modes with known padding-oracle attacks, on the connection that carries exec sessions and logs",
+                        weak.join(", ")
+                    ),
+                    "List only ECDHE suites with AES-GCM or ChaCha20-Poly1305 (or drop the field and use Go's secure defaults)",
+                );
+            }
         }
     }
 }

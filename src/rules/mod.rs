@@ -11,14 +11,19 @@ mod audit_policy;
 mod availability;
 pub mod catalog;
 mod control_plane;
+mod hardening;
 mod image;
 mod kubelet;
 mod network_policy;
+mod networking;
 mod pod_security;
 mod probes;
 mod rbac;
 mod references;
+mod replicas;
 mod resources;
+mod secrets;
+mod workloads;
 mod yaml;
 
 use crate::engine::Options;
@@ -28,6 +33,7 @@ use crate::model::Object;
 use crate::source::Location;
 use crate::yaml::Span;
 use catalog::{catalog, RuleDoc};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 pub use yaml::{UNKNOWN_SUPPRESSION, YAML_SYNTAX};
@@ -75,6 +81,11 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(control_plane::RULES);
     v.extend_from_slice(references::RULES);
     v.extend_from_slice(availability::RULES);
+    v.extend_from_slice(replicas::RULES);
+    v.extend_from_slice(workloads::RULES);
+    v.extend_from_slice(networking::RULES);
+    v.extend_from_slice(secrets::RULES);
+    v.extend_from_slice(hardening::RULES);
     v
 }
 
@@ -142,34 +153,189 @@ pub fn index_of(id: &str) -> Option<usize> {
         .copied()
 }
 
-/// Which rules run, at which severity (indexed like [`registry`]).
+/// The rules of one run: every built-in rule, at the position it has in
+/// [`registry`], followed by the configuration's custom rules
+/// ([`crate::custom`]). Custom rules come from the configuration, so they
+/// are per run, never process-wide: runs with different custom rules can
+/// share a process. Built-in lookups stay on the static tables.
+pub struct Rules {
+    custom: Vec<crate::custom::CustomRule>,
+    /// Custom rule id → position in `custom`.
+    by_id: HashMap<Arc<str>, usize>,
+    /// The catalog's categories, then new categories of custom rules.
+    categories: Vec<String>,
+}
+
+impl std::fmt::Debug for Rules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rules")
+            .field("builtin", &registry().len())
+            .field(
+                "custom",
+                &self.custom.iter().map(|c| &*c.id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Rules {
+    /// The built-in rules alone (shared: building it costs nothing per run).
+    pub fn builtin() -> Arc<Rules> {
+        static BUILTIN: OnceLock<Arc<Rules>> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| Arc::new(Rules::with_custom(Vec::new())))
+            .clone()
+    }
+
+    /// The built-in rules plus `custom` (ids already checked to be unique
+    /// and distinct from built-in ids and categories).
+    pub fn with_custom(custom: Vec<crate::custom::CustomRule>) -> Rules {
+        let mut categories = catalog().categories.clone();
+        for c in &custom {
+            if !categories.iter().any(|k| **k == *c.category) {
+                categories.push(c.category.to_string());
+            }
+        }
+        let by_id = custom
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        Rules {
+            custom,
+            by_id,
+            categories,
+        }
+    }
+
+    /// Number of rules (built-in and custom).
+    pub fn len(&self) -> usize {
+        registry().len() + self.custom.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The custom rules, in definition order (positions from
+    /// `registry().len()` on).
+    pub fn custom(&self) -> &[crate::custom::CustomRule] {
+        &self.custom
+    }
+
+    /// Position of a rule id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        index_of(id).or_else(|| self.by_id.get(id).map(|&i| registry().len() + i))
+    }
+
+    pub fn id(&self, i: usize) -> &Arc<str> {
+        let reg = registry();
+        match reg.get(i) {
+            Some(r) => &r.id,
+            None => &self.custom[i - reg.len()].id,
+        }
+    }
+
+    pub fn category(&self, i: usize) -> &Arc<str> {
+        let reg = registry();
+        match reg.get(i) {
+            Some(r) => &r.category,
+            None => &self.custom[i - reg.len()].category,
+        }
+    }
+
+    pub fn doc(&self, i: usize) -> &RuleDoc {
+        let reg = registry();
+        match reg.get(i) {
+            Some(r) => r.doc,
+            None => &self.custom[i - reg.len()].doc,
+        }
+    }
+
+    /// The documentation of a rule by id.
+    pub fn get(&self, id: &str) -> Option<&RuleDoc> {
+        self.index_of(id).map(|i| self.doc(i))
+    }
+
+    /// Every rule's documentation, in rule order.
+    pub fn docs(&self) -> impl Iterator<Item = &RuleDoc> + '_ {
+        (0..self.len()).map(|i| self.doc(i))
+    }
+
+    pub fn categories(&self) -> &[String] {
+        &self.categories
+    }
+
+    /// A rule id, a category or `all`.
+    pub fn knows(&self, item: &str) -> bool {
+        item == "all" || self.index_of(item).is_some() || self.categories.iter().any(|c| c == item)
+    }
+
+    /// Whether the rule checks objects one at a time.
+    pub fn per_object(&self, i: usize) -> bool {
+        registry().get(i).is_none_or(|r| r.rule.per_object())
+    }
+
+    /// Run rule `i` on one object.
+    pub fn check(&self, i: usize, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let reg = registry();
+        match reg.get(i) {
+            Some(r) => r.rule.check(obj, cx),
+            None => self.custom[i - reg.len()].check(obj, cx),
+        }
+    }
+
+    /// The closest rule id or category to a misspelt one.
+    pub fn suggest(&self, item: &str) -> Option<&str> {
+        let names = self
+            .docs()
+            .map(|d| d.id.as_str())
+            .chain(self.categories.iter().map(String::as_str));
+        closest(item, names)
+    }
+
+    /// "unknown rule or category `x`", with the closest id as a suggestion.
+    pub fn unknown_message(&self, item: &str) -> String {
+        unknown_message(item, self.suggest(item))
+    }
+}
+
+/// Which rules run, at which severity (indexed like [`Rules`]).
 #[derive(Debug, Clone)]
 pub struct Selection {
     pub enabled: Vec<bool>,
     pub severity: Vec<Severity>,
+    /// The rules the two vectors are indexed by.
+    pub rules: Arc<Rules>,
 }
 
 impl Default for Selection {
+    /// The built-in rules with their default settings.
     fn default() -> Self {
-        let reg = registry();
-        Selection {
-            enabled: reg.iter().map(|r| r.doc.enabled).collect(),
-            severity: reg.iter().map(|r| r.doc.severity).collect(),
-        }
+        Selection::new(Rules::builtin())
     }
 }
 
 impl Selection {
+    /// Every rule of `rules` with its default settings.
+    pub fn new(rules: Arc<Rules>) -> Selection {
+        Selection {
+            enabled: rules.docs().map(|d| d.enabled).collect(),
+            severity: rules.docs().map(|d| d.severity).collect(),
+            rules,
+        }
+    }
+
     /// Apply `--enable`/`--disable` lists. Each item is a rule id, a
     /// category or `all`. `all` applies first, then categories, then rule
     /// ids, so `--disable yaml --enable duplicate-key` keeps that one rule
     /// and `--disable all --enable yaml` runs one category.
     pub fn apply(&mut self, enable: &[String], disable: &[String]) -> Result<(), String> {
-        let reg = registry();
-        let cats = &catalog().categories;
+        let rules = self.rules.clone();
+        let cats = rules.categories();
         for item in enable.iter().chain(disable) {
-            if item != "all" && index_of(item).is_none() && !cats.iter().any(|c| c == item) {
-                return Err(unknown_rule_message(item));
+            if !rules.knows(item) {
+                return Err(rules.unknown_message(item));
             }
         }
         for (level, list, on) in [
@@ -181,8 +347,8 @@ impl Selection {
             (2, disable, false),
         ] {
             for item in list.iter().filter(|i| specificity(i, cats) == level) {
-                for (i, r) in reg.iter().enumerate() {
-                    if item == "all" || *item == *r.category || *item == *r.id {
+                for i in 0..rules.len() {
+                    if item == "all" || *item == **rules.category(i) || *item == **rules.id(i) {
                         self.enabled[i] = on;
                     }
                 }
@@ -195,15 +361,15 @@ impl Selection {
     /// Categories apply before single rules, as for the flags.
     pub fn apply_settings(&mut self, settings: &[(String, crate::config::RuleSetting)]) {
         use crate::config::RuleSetting;
-        let reg = registry();
-        let cats = &catalog().categories;
+        let rules = self.rules.clone();
+        let cats = rules.categories();
         for level in 0..3 {
             for (item, setting) in settings
                 .iter()
                 .filter(|(i, _)| specificity(i, cats) == level)
             {
-                for (i, r) in reg.iter().enumerate() {
-                    if item == "all" || *item == *r.category || *item == *r.id {
+                for i in 0..rules.len() {
+                    if item == "all" || *item == **rules.category(i) || *item == **rules.id(i) {
                         match setting {
                             RuleSetting::Off => self.enabled[i] = false,
                             RuleSetting::On => self.enabled[i] = true,
@@ -219,7 +385,7 @@ impl Selection {
     }
 
     pub fn is_enabled(&self, id: &str) -> bool {
-        index_of(id).is_some_and(|i| self.enabled[i])
+        self.rules.index_of(id).is_some_and(|i| self.enabled[i])
     }
 }
 
@@ -234,15 +400,20 @@ fn specificity(item: &str, categories: &[String]) -> u8 {
     }
 }
 
-/// The closest rule id or category to a misspelt one.
+/// The closest built-in rule id or category to a misspelt one (see
+/// [`Rules::suggest`] for a run's rules).
 pub fn suggest(item: &str) -> Option<&'static str> {
-    let mut best: Option<(usize, &str)> = None;
     let cat = catalog();
     let names = cat
         .rules
         .iter()
         .map(|r| r.id.as_str())
         .chain(cat.categories.iter().map(String::as_str));
+    closest(item, names)
+}
+
+fn closest<'a>(item: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
     for n in names {
         let d = edit_distance(item, n);
         if d <= 3 && best.is_none_or(|(bd, _)| d < bd) {
@@ -252,9 +423,14 @@ pub fn suggest(item: &str) -> Option<&'static str> {
     best.map(|(_, n)| n)
 }
 
-/// "unknown rule or category `x`", with the closest id as a suggestion.
+/// "unknown rule or category `x`", with the closest built-in id as a
+/// suggestion (see [`Rules::unknown_message`] for a run's rules).
 pub fn unknown_rule_message(item: &str) -> String {
-    match suggest(item) {
+    unknown_message(item, suggest(item))
+}
+
+fn unknown_message(item: &str, suggestion: Option<&str>) -> String {
+    match suggestion {
         Some(n) => format!(
             "unknown rule or category `{item}` (did you mean `{n}`?); `kubelint rules` lists them"
         ),
@@ -262,7 +438,7 @@ pub fn unknown_rule_message(item: &str) -> String {
     }
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -291,6 +467,8 @@ pub struct Pending {
     pub data: Option<Arc<str>>,
     /// Filled in by the engine (see [`Finding::node_path`]).
     pub node_path: Option<Arc<str>>,
+    /// Attached by [`Cx::fix`].
+    pub fix: Option<crate::fix::Fix>,
 }
 
 /// What a per-object rule reports through.
@@ -322,6 +500,7 @@ impl Cx<'_> {
             related: Vec::new(),
             data: Some(Arc::from(data)),
             node_path: None,
+            fix: None,
         });
     }
 
@@ -347,7 +526,27 @@ impl Cx<'_> {
             related,
             data: None,
             node_path: None,
+            fix: None,
         });
+    }
+
+    /// Attach a fix to the finding this rule reported last; call it right
+    /// after that report (nothing happens when `fix` is None, or when the
+    /// last finding is another rule's or has a fix already). Build
+    /// the edits with a [`crate::fix::Editor`] over `obj.doc` and
+    /// [`Cx::text`]; e.g. a value replaced:
+    ///
+    /// ```ignore
+    /// cx.report(span, message, help);
+    /// let ed = Editor::new(doc, cx.text);
+    /// cx.fix(ed.replace(v, &NewValue::str("apps/v1")).map(|e| Fix::safe("Use apps/v1", vec![e])));
+    /// ```
+    pub fn fix(&mut self, fix: Option<crate::fix::Fix>) {
+        if let (Some(fix), Some(last)) = (fix, self.out.last_mut()) {
+            if last.rule == self.rule && last.fix.is_none() && !fix.edits.is_empty() {
+                last.fix = Some(fix);
+            }
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 use super::{Cx, Rule};
 use crate::engine::PssLevel;
 use crate::finding::{Finding, Severity};
+use crate::fix::{Editor, Fix, NewValue};
 use crate::index::Index;
 use crate::model::{Container, Object, PodSpec};
 use crate::yaml::{Document, NodeId, Span};
@@ -370,6 +371,69 @@ impl<'d> Pod<'d> {
         }
         v
     }
+}
+
+// ---------------------------------------------------------------------------
+// Fixes
+//
+// Linux-only fields (allowPrivilegeEscalation, capabilities, seccompProfile,
+// readOnlyRootFilesystem) are forbidden on Windows pods (`spec.os.name:
+// windows`): no fix adds them there.
+
+/// `securityContext.<path> = value` on a container (replaced if present,
+/// inserted with its missing parents otherwise).
+fn container_set(
+    p: &Pod<'_>,
+    c: &Container<'_>,
+    text: &str,
+    path: &[&str],
+    value: NewValue,
+    what: &str,
+) -> Option<Fix> {
+    let full: Vec<&str> = std::iter::once("securityContext")
+        .chain(path.iter().copied())
+        .collect();
+    let edits = Editor::new(p.doc, text).set(c.node, &full, value)?;
+    Some(Fix::safe(
+        format!("Set `securityContext.{what}` on {c}"),
+        edits,
+    ))
+}
+
+/// `securityContext.<path> = value` at pod level.
+fn pod_set(p: &Pod<'_>, text: &str, path: &[&str], value: NewValue, what: &str) -> Option<Fix> {
+    let full: Vec<&str> = std::iter::once("securityContext")
+        .chain(path.iter().copied())
+        .collect();
+    let edits = Editor::new(p.doc, text).set(p.spec.node, &full, value)?;
+    Some(Fix::safe(
+        format!(
+            "Set `securityContext.{what}` in the pod's securityContext (it covers every container)"
+        ),
+        edits,
+    ))
+}
+
+/// `runAsUser` of a security context.
+fn run_as_user(p: &Pod<'_>, sc: Option<NodeId>) -> Option<i64> {
+    sc.and_then(|sc| p.doc.get_key(sc, "runAsUser"))
+        .and_then(|v| p.doc.int(v))
+}
+
+/// Whether the pod template still uses the seccomp annotations, which the
+/// API server requires to agree with any `seccompProfile` field.
+fn seccomp_annotations(p: &Pod<'_>) -> bool {
+    let doc = p.doc;
+    p.spec
+        .metadata
+        .and_then(|m| doc.get_map(m, "annotations"))
+        .into_iter()
+        .flat_map(|a| doc.entries(a))
+        .filter_map(|(k, _)| doc.text(k))
+        .any(|k| {
+            k.starts_with("seccomp.security.alpha.kubernetes.io/")
+                || k.starts_with("container.seccomp.security.alpha.kubernetes.io/")
+        })
 }
 
 macro_rules! pss_rule {
@@ -803,10 +867,32 @@ pss_rule!(
 fn allow_privilege_escalation(p: &Pod<'_>, cx: &mut Cx<'_>) {
     // Windows pods are exempt from level version 1.25 on.
     let until = if p.is_windows() { 25 } else { 0 };
+    let doc = p.doc;
     for c in p.containers() {
         let sc = p.csc(&c);
+        // The API server rejects `allowPrivilegeEscalation: false` next to
+        // `privileged: true` or an added CAP_SYS_ADMIN.
+        let privileged = sc
+            .and_then(|sc| doc.get_key(sc, "privileged"))
+            .and_then(|v| doc.bool(v))
+            == Some(true);
+        let sys_admin = added_caps(p, &c).iter().any(|(_, cap)| {
+            cap.eq_ignore_ascii_case("SYS_ADMIN") || cap.eq_ignore_ascii_case("CAP_SYS_ADMIN")
+        });
+        let fix = (!p.is_windows() && !privileged && !sys_admin)
+            .then(|| {
+                container_set(
+                    p,
+                    &c,
+                    cx.text,
+                    &["allowPrivilegeEscalation"],
+                    NewValue::Bool(false),
+                    "allowPrivilegeEscalation: false",
+                )
+            })
+            .flatten();
         match p.field(sc, "allowPrivilegeEscalation") {
-            Some((_, v)) if p.doc.bool(v) == Some(false) => {}
+            Some((_, v)) if p.doc.bool(v) == Some(false) => continue,
             Some((span, _)) => report_until(
                 cx,
                 PssLevel::Restricted,
@@ -826,6 +912,7 @@ fn allow_privilege_escalation(p: &Pod<'_>, cx: &mut Cx<'_>) {
                 "Set `securityContext.allowPrivilegeEscalation: false`".to_string(),
             ),
         }
+        cx.fix(fix);
     }
 }
 
@@ -839,6 +926,27 @@ fn run_as_non_root(p: &Pod<'_>, cx: &mut Cx<'_>) {
         format!("{who} sets `runAsNonRoot: false` (Pod Security restricted, Running as Non-root): its processes may run as root, and root in a container is one kernel bug away from root on the node")
     };
     let help = "Set `securityContext.runAsNonRoot: true` (in the pod's securityContext it covers every container) and run the image as a non-zero UID".to_string();
+    // `runAsNonRoot: true` next to an explicit `runAsUser: 0` stops the
+    // kubelet from starting the container: no fix where it would apply.
+    let pod_user = run_as_user(p, p.psc);
+    let runs_as_root = |c: &Container<'_>| run_as_user(p, p.csc(c)).or(pod_user) == Some(0);
+    let inherits_root = p
+        .containers()
+        .any(|c| p.field(p.csc(&c), "runAsNonRoot").is_none() && runs_as_root(&c));
+    let pod_fix = || {
+        (!inherits_root)
+            .then(|| {
+                pod_set(
+                    p,
+                    cx.text,
+                    &["runAsNonRoot"],
+                    NewValue::Bool(true),
+                    "runAsNonRoot: true",
+                )
+            })
+            .flatten()
+    };
+    let (pod_fix, text) = (pod_fix(), cx.text);
     if let Some((span, v)) = pod {
         if doc.bool(v) != Some(true) {
             report_until(
@@ -850,31 +958,49 @@ fn run_as_non_root(p: &Pod<'_>, cx: &mut Cx<'_>) {
                 msg_false(&p.pod_noun()),
                 help.clone(),
             );
+            cx.fix(pod_fix.clone());
         }
     }
     for c in p.containers() {
         match p.field(p.csc(&c), "runAsNonRoot") {
-            Some((span, v)) if doc.bool(v) != Some(true) => report_until(
-                cx,
-                PssLevel::Restricted,
-                0,
-                until,
-                span,
-                msg_false(&format!("{c} of {}", p.what)),
-                help.clone(),
-            ),
+            Some((span, v)) if doc.bool(v) != Some(true) => {
+                report_until(
+                    cx,
+                    PssLevel::Restricted,
+                    0,
+                    until,
+                    span,
+                    msg_false(&format!("{c} of {}", p.what)),
+                    help.clone(),
+                );
+                if !runs_as_root(&c) {
+                    cx.fix(container_set(
+                        p,
+                        &c,
+                        text,
+                        &["runAsNonRoot"],
+                        NewValue::Bool(true),
+                        "runAsNonRoot: true",
+                    ));
+                }
+            }
             Some(_) => {}
             // Unset: inherits the pod's value. A pod-level `false` is
             // reported once above.
-            None if pod.is_none() => report_until(
-                cx,
-                PssLevel::Restricted,
-                0,
-                until,
-                p.container_anchor(&c),
-                format!("{c} of {} does not set `runAsNonRoot: true`, nor does its pod (Pod Security restricted, Running as Non-root): nothing stops the image from running as root, and root in a container is one kernel bug away from root on the node", p.what),
-                help.clone(),
-            ),
+            None if pod.is_none() => {
+                report_until(
+                    cx,
+                    PssLevel::Restricted,
+                    0,
+                    until,
+                    p.container_anchor(&c),
+                    format!("{c} of {} does not set `runAsNonRoot: true`, nor does its pod (Pod Security restricted, Running as Non-root): nothing stops the image from running as root, and root in a container is one kernel bug away from root on the node", p.what),
+                    help.clone(),
+                );
+                // One pod-level edit answers for every container: the
+                // identical fixes of several containers are applied once.
+                cx.fix(pod_fix.clone());
+            }
             None => {}
         }
     }
@@ -910,6 +1036,23 @@ fn seccomp_profile(p: &Pod<'_>, cx: &mut Cx<'_>) {
     if seccomp_type(p, p.psc).is_some() {
         return;
     }
+    // `RuntimeDefault` next to a `localhostProfile` is invalid; seccomp
+    // annotations must agree with the field.
+    let localhost = p
+        .psc
+        .and_then(|sc| p.doc.get_map(sc, "seccompProfile"))
+        .is_some_and(|m| p.doc.get_key(m, "localhostProfile").is_some());
+    let fix = (!p.is_windows() && !localhost && !seccomp_annotations(p))
+        .then(|| {
+            pod_set(
+                p,
+                cx.text,
+                &["seccompProfile", "type"],
+                NewValue::str("RuntimeDefault"),
+                "seccompProfile.type: RuntimeDefault",
+            )
+        })
+        .flatten();
     for c in p.containers() {
         if seccomp_type(p, p.csc(&c)).is_none() {
             report_until(
@@ -921,6 +1064,7 @@ fn seccomp_profile(p: &Pod<'_>, cx: &mut Cx<'_>) {
                 format!("{c} of {} has no seccomp profile, at container or pod level (Pod Security restricted, Seccomp): on most runtimes it then runs unconfined, with every system call reaching the kernel", p.what),
                 "Set `securityContext.seccompProfile.type: RuntimeDefault` in the pod's securityContext (it covers every container)".to_string(),
             );
+            cx.fix(fix.clone());
         }
     }
 }
@@ -953,6 +1097,23 @@ fn restricted_capabilities(p: &Pod<'_>, cx: &mut Cx<'_>) {
                 format!("{c} of {} does not drop all capabilities (Pod Security restricted, Capabilities): it keeps the runtime's default set (CHOWN, DAC_OVERRIDE, SETUID, …), which a compromised process can use", p.what),
                 "Set `securityContext.capabilities.drop: [\"ALL\"]` (add back only `NET_BIND_SERVICE` if needed)".to_string(),
             );
+            if !p.is_windows() {
+                // Capabilities in `add` are granted after the drop: they stay.
+                cx.fix(
+                    Editor::new(doc, cx.text)
+                        .ensure_item(
+                            c.node,
+                            &["securityContext", "capabilities", "drop"],
+                            NewValue::str("ALL"),
+                        )
+                        .map(|e| {
+                            Fix::safe(
+                                format!("Add `ALL` to `securityContext.capabilities.drop` of {c}"),
+                                e,
+                            )
+                        }),
+                );
+            }
         }
         for (node, cap) in added_caps(p, &c) {
             // Outside the Baseline set is `baseline-capabilities`' finding.
@@ -990,8 +1151,20 @@ impl Rule for ReadOnlyRootFilesystem {
             if c.list == crate::model::ContainerList::EphemeralContainers {
                 continue;
             }
+            let fix = (!p.is_windows())
+                .then(|| {
+                    container_set(
+                        &p,
+                        &c,
+                        cx.text,
+                        &["readOnlyRootFilesystem"],
+                        NewValue::Bool(true),
+                        "readOnlyRootFilesystem: true",
+                    )
+                })
+                .flatten();
             match p.field(p.csc(&c), "readOnlyRootFilesystem") {
-                Some((_, v)) if p.doc.bool(v) == Some(true) => {}
+                Some((_, v)) if p.doc.bool(v) == Some(true) => continue,
                 Some((span, _)) => cx.report(
                     span,
                     format!("{c} of {} has a writable root filesystem: an attacker who gets in can drop tools and change binaries, and writes go to the node's disk unaccounted", p.what),
@@ -1003,6 +1176,7 @@ impl Rule for ReadOnlyRootFilesystem {
                     "Set `securityContext.readOnlyRootFilesystem: true` and mount an `emptyDir` where the process must write (e.g. /tmp)",
                 ),
             }
+            cx.fix(fix);
         }
     }
 }
@@ -1075,17 +1249,77 @@ impl Rule for AutomountServiceAccountToken {
             "Set `automountServiceAccountToken: false` in the pod spec (or on the `default` ServiceAccount)",
             "default",
         );
+        if !uses_api(&p) {
+            cx.fix(
+                Editor::new(doc, cx.text)
+                    .set(
+                        p.spec.node,
+                        &["automountServiceAccountToken"],
+                        NewValue::Bool(false),
+                    )
+                    .map(|e| {
+                        Fix::safe(
+                            "Set `automountServiceAccountToken: false` in the pod spec",
+                            e,
+                        )
+                    }),
+            );
+        }
     }
     fn finalize(&self, f: &mut Finding, index: &Index) -> bool {
         // A `default` ServiceAccount in the input that disables the mount
         // answers for every pod using it.
         let ns = f.object.as_ref().and_then(|o| o.namespace.as_deref());
-        !index.of_kind("ServiceAccount").any(|o| {
+        if index.of_kind("ServiceAccount").any(|o| {
             o.reference.namespace.as_deref() == ns
                 && o.reference.name.as_deref() == Some("default")
                 && o.facts.automount_token == Some(false)
-        })
+        }) {
+            return false;
+        }
+        // A binding in the input that grants the namespace's `default`
+        // account (or all accounts of the namespace) a role says its pods
+        // call the API: no fix then. Cluster-wide grants to every account
+        // (`system:serviceaccounts`) are no such sign.
+        if f.fix.is_some() {
+            let ns = ns.unwrap_or("default");
+            let names = [
+                format!("system:serviceaccount:{ns}:default"),
+                format!("system:serviceaccounts:{ns}"),
+            ];
+            let granted = ["RoleBinding", "ClusterRoleBinding"]
+                .into_iter()
+                .flat_map(|k| index.of_kind(k))
+                .any(|o| o.facts.rbac_subjects.iter().any(|s| names.contains(s)));
+            if granted {
+                f.fix = None;
+            }
+        }
+        true
     }
+}
+
+/// Whether a pod evidently calls the Kubernetes API with its mounted
+/// token: a container runs `kubectl` or `helm`, reads the API server's
+/// address from `KUBERNETES_SERVICE_HOST`, or names the token's path.
+/// Such a pod needs the token, and `automountServiceAccountToken: false`
+/// would break it, so it gets no fix (its own ServiceAccount is the fix).
+fn uses_api(p: &Pod<'_>) -> bool {
+    let doc = p.doc;
+    p.containers().any(|c| {
+        (c.node..doc.subtree_end(c.node)).any(|n| {
+            doc.text(n).is_some_and(|t| {
+                t.contains("kubectl")
+                    || t.contains("KUBERNETES_SERVICE_HOST")
+                    || t.contains("secrets/kubernetes.io/serviceaccount")
+                    || t == "helm"
+                    || t.starts_with("helm ")
+                    || t.rsplit('/')
+                        .next()
+                        .is_some_and(|i| i.starts_with("helm:") || i == "helm")
+            })
+        })
+    })
 }
 
 // ---------------------------------------------------------------------------

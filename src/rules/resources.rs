@@ -9,6 +9,7 @@
 
 use super::{Cx, Rule};
 use crate::finding::Finding;
+use crate::fix::{Editor, Fix, NewValue};
 use crate::index::Index;
 use crate::model::quantity::Quantity;
 use crate::model::{group_of, Container, ContainerList, Object};
@@ -23,6 +24,8 @@ pub(super) static RULES: &[&dyn Rule] = &[
     &InvalidQuantity,
     &SuspiciousQuantity,
     &ExtendedResourceMismatch,
+    &RequestBelowLimit,
+    &MissingEphemeralStorage,
 ];
 
 /// "Deployment `web`" (or just the kind when the object has no name).
@@ -168,6 +171,27 @@ impl Rule for Missing {
                 ),
                 self.tag,
             );
+            // A guessed request is a placeholder that someone must size:
+            // an unsafe fix, applied only with `--unsafe-fixes`.
+            if self.section == "requests" {
+                cx.fix(
+                    Editor::new(doc, cx.text)
+                        .set(
+                            c.node,
+                            &["resources", "requests", self.resource],
+                            NewValue::str(self.example),
+                        )
+                        .map(|e| {
+                            Fix::unsafe_(
+                                format!(
+                                    "Add a placeholder `resources.requests.{}: {}` to {c} (size it from observed usage)",
+                                    self.resource, self.example
+                                ),
+                                e,
+                            )
+                        }),
+                );
+            }
         }
     }
     fn finalize(&self, finding: &mut Finding, index: &Index) -> bool {
@@ -490,5 +514,140 @@ impl Rule for ExtendedResourceMismatch {
                 }
             }
         }
+    }
+}
+
+struct RequestBelowLimit;
+
+impl Rule for RequestBelowLimit {
+    fn id(&self) -> &'static str {
+        "request-below-limit"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        for c in resource_containers(obj) {
+            let Some(res) = doc.get_map(c.node, "resources") else {
+                continue;
+            };
+            let limits = doc.get_map(res, "limits");
+            for (k, v, name) in list_entries(doc, doc.get_map(res, "requests")) {
+                let effect = match name {
+                    "cpu" => "the CPU above the request is only there when neighbours leave it idle, so latency swings with the load of the node",
+                    "memory" => "memory above the request is not reserved: when the node runs short, this container is among the first to be OOM-killed or evicted",
+                    "ephemeral-storage" => "disk above the request is not reserved: the node's disk can fill up, and then this pod is evicted",
+                    _ => continue,
+                };
+                let Some((lk, lv)) = limits.and_then(|l| doc.entry(l, name)) else {
+                    continue;
+                };
+                let (Some(rt), Some(lt)) = (quantity_text(doc, v), quantity_text(doc, lv)) else {
+                    continue;
+                };
+                let (Ok(rq), Ok(lq)) = (Quantity::parse(rt), Quantity::parse(lt)) else {
+                    continue;
+                };
+                if rq >= lq {
+                    continue;
+                }
+                let qos = if name == "ephemeral-storage" {
+                    ""
+                } else {
+                    "; only requests equal to limits give the pod the Guaranteed QoS class"
+                };
+                cx.report_related(
+                    doc.entry_span(k, v),
+                    format!(
+                        "{c} of {} requests {name} `{rt}` but may use up to `{lt}`: {effect}{qos}",
+                        workload(obj)
+                    ),
+                    format!("Set `requests.{name}` equal to `limits.{name}` (`{lt}`), sized from observed peak usage"),
+                    vec![(doc.entry_span(lk, lv), "limit".to_string())],
+                );
+            }
+        }
+    }
+}
+
+struct MissingEphemeralStorage;
+
+impl Rule for MissingEphemeralStorage {
+    fn id(&self) -> &'static str {
+        "missing-ephemeral-storage"
+    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn deferred(&self) -> bool {
+        true
+    }
+    fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
+        let doc = obj.doc;
+        if let Some(pod) = obj
+            .pod_spec()
+            .and_then(|p| doc.get_map(p.node, "resources"))
+        {
+            if has_resource(doc, pod, "limits", "ephemeral-storage") {
+                return;
+            }
+        }
+        for c in resource_containers(obj) {
+            let res = doc.entry(c.node, "resources");
+            let rv = res.map(|(_, v)| v).filter(|&v| doc.is_map(v));
+            let limit = rv.is_some_and(|r| has_resource(doc, r, "limits", "ephemeral-storage"));
+            // A missing request defaults to the limit.
+            let request =
+                limit || rv.is_some_and(|r| has_resource(doc, r, "requests", "ephemeral-storage"));
+            let missing: Vec<&str> = [(!request).then_some("request"), (!limit).then_some("limit")]
+                .into_iter()
+                .flatten()
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            // The deepest existing ancestor of resources.limits.ephemeral-storage.
+            let span = match (res, rv.and_then(|r| doc.entry(r, "limits"))) {
+                (Some(_), Some((lk, _))) => doc.span(lk),
+                (Some((rk, _)), None) => doc.span(rk),
+                (None, _) => doc.span(c.node),
+            };
+            cx.report_with_data(
+                span,
+                format!(
+                    "{c} of {} has no ephemeral-storage {}: logs, emptyDir volumes and files written to the container's own filesystem can fill the node's disk, and the kubelet then evicts pods that had nothing to do with it",
+                    workload(obj),
+                    missing.join(" or ")
+                ),
+                "Set `resources.limits.ephemeral-storage` (for example `1Gi`; the request defaults to it) from the disk the container really writes",
+                &missing.join(","),
+            );
+        }
+    }
+    fn finalize(&self, finding: &mut Finding, index: &Index) -> bool {
+        let Some(ns) = finding.object.as_ref().and_then(|o| o.namespace.as_deref()) else {
+            return true;
+        };
+        let needs: Vec<&str> = finding
+            .data
+            .as_deref()
+            .map(|d| d.split(',').collect())
+            .unwrap_or_default();
+        let supplied = index.of_kind("LimitRange").any(|o| {
+            group_of(&o.reference.api_version).is_empty()
+                && o.reference.namespace.as_deref() == Some(ns)
+                && o.facts.limit_range.as_ref().is_some_and(|d| {
+                    needs.iter().all(|n| {
+                        let list = if *n == "request" {
+                            &d.requests
+                        } else {
+                            &d.limits
+                        };
+                        list.iter().any(|r| r == "ephemeral-storage")
+                    })
+                })
+        });
+        !supplied
     }
 }

@@ -2,6 +2,7 @@
 //! Kubernetes semantics.
 
 use super::{Cx, IndexCx, Rule};
+use crate::fix::{Editor, Fix};
 use crate::index::Index;
 use crate::model::{group_of, Object};
 use crate::yaml::{yaml11_bool, Document, NodeId, ScalarStyle};
@@ -48,13 +49,17 @@ impl Rule for DuplicateKey {
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         let doc = obj.doc;
+        // Most mappings are small: a linear scan beats hashing every key.
         let mut seen: HashMap<&str, NodeId> = HashMap::new();
+        let mut few: Vec<(&str, NodeId)> = Vec::new();
         for map in doc.maps_in(obj.node) {
             let entries = doc.entries(map);
             if entries.len() < 2 {
                 continue;
             }
+            let small = entries.len() <= 16;
             seen.clear();
+            few.clear();
             for (k, _) in entries {
                 let Some((key, style)) = doc.scalar(k) else {
                     continue;
@@ -62,7 +67,12 @@ impl Rule for DuplicateKey {
                 if key == "<<" && style == ScalarStyle::Plain {
                     continue;
                 }
-                if let Some(&first) = seen.get(key) {
+                let earlier = if small {
+                    few.iter().find(|(s, _)| *s == key).map(|&(_, n)| n)
+                } else {
+                    seen.get(key).copied()
+                };
+                if let Some(first) = earlier {
                     let (message, help) = if matches!(
                         key,
                         "podAntiAffinity" | "podAffinity" | "nodeAffinity"
@@ -87,6 +97,8 @@ impl Rule for DuplicateKey {
                         help,
                         vec![(doc.span(first), "first defined".to_string())],
                     );
+                } else if small {
+                    few.push((key, k));
                 } else {
                     seen.insert(key, k);
                 }
@@ -98,7 +110,7 @@ impl Rule for DuplicateKey {
 struct Yaml11Boolean;
 
 impl Yaml11Boolean {
-    fn check_value(doc: &Document<'_>, v: NodeId, what: &str, cx: &mut Cx<'_>) {
+    fn check_value(ed: &Editor<'_>, doc: &Document<'_>, v: NodeId, what: &str, cx: &mut Cx<'_>) {
         let Some((text, ScalarStyle::Plain)) = doc.scalar(v) else {
             return;
         };
@@ -121,17 +133,34 @@ impl Yaml11Boolean {
             )
         };
         cx.report(doc.span(v), message, format!("Quote the value: \"{text}\""));
+        let quoted = ed.quoted(text);
+        cx.fix(
+            ed.replace_text(doc.span(v), quoted.as_str())
+                .map(|e| Fix::safe(format!("Quote `{text}` as {quoted}"), vec![e])),
+        );
     }
 
-    fn check_string_map(doc: &Document<'_>, map: Option<NodeId>, what: &str, cx: &mut Cx<'_>) {
+    fn check_string_map(
+        ed: &Editor<'_>,
+        doc: &Document<'_>,
+        map: Option<NodeId>,
+        what: &str,
+        cx: &mut Cx<'_>,
+    ) {
         for (_, v) in map.into_iter().flat_map(|m| doc.entries(m)) {
-            Self::check_value(doc, v, what, cx);
+            Self::check_value(ed, doc, v, what, cx);
         }
     }
 
-    fn check_string_list(doc: &Document<'_>, seq: Option<NodeId>, what: &str, cx: &mut Cx<'_>) {
+    fn check_string_list(
+        ed: &Editor<'_>,
+        doc: &Document<'_>,
+        seq: Option<NodeId>,
+        what: &str,
+        cx: &mut Cx<'_>,
+    ) {
         for v in seq.into_iter().flat_map(|s| doc.items(s)) {
-            Self::check_value(doc, v, what, cx);
+            Self::check_value(ed, doc, v, what, cx);
         }
     }
 }
@@ -145,13 +174,21 @@ impl Rule for Yaml11Boolean {
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         let doc = obj.doc;
+        let ed = &Editor::new(doc, cx.text);
         // Fields typed map[string]string or []string wherever they appear.
         for map in doc.maps_in(obj.node) {
             for (k, v) in doc.entries(map) {
                 match doc.text(k) {
                     Some("metadata") if doc.is_map(v) => {
-                        Self::check_string_map(doc, doc.get_map(v, "labels"), "label value", cx);
                         Self::check_string_map(
+                            ed,
+                            doc,
+                            doc.get_map(v, "labels"),
+                            "label value",
+                            cx,
+                        );
+                        Self::check_string_map(
+                            ed,
                             doc,
                             doc.get_map(v, "annotations"),
                             "annotation value",
@@ -159,11 +196,12 @@ impl Rule for Yaml11Boolean {
                         );
                     }
                     Some("matchLabels") => {
-                        Self::check_string_map(doc, Some(v), "label selector value", cx)
+                        Self::check_string_map(ed, doc, Some(v), "label selector value", cx)
                     }
                     Some("matchExpressions") => {
                         for e in doc.items(v) {
                             Self::check_string_list(
+                                ed,
                                 doc,
                                 doc.get_seq(e, "values"),
                                 "selector expression value",
@@ -172,7 +210,7 @@ impl Rule for Yaml11Boolean {
                         }
                     }
                     Some("nodeSelector") if doc.is_map(v) => {
-                        Self::check_string_map(doc, Some(v), "node selector value", cx)
+                        Self::check_string_map(ed, doc, Some(v), "node selector value", cx)
                     }
                     _ => {}
                 }
@@ -181,18 +219,21 @@ impl Rule for Yaml11Boolean {
         let core = group_of(obj.api_version).is_empty();
         match obj.kind {
             "ConfigMap" if core => Self::check_string_map(
+                ed,
                 doc,
                 doc.get_map(obj.node, "data"),
                 "ConfigMap data value",
                 cx,
             ),
             "Secret" if core => Self::check_string_map(
+                ed,
                 doc,
                 doc.get_map(obj.node, "stringData"),
                 "Secret stringData value",
                 cx,
             ),
             "Service" if core => Self::check_string_map(
+                ed,
                 doc,
                 doc.path(obj.node, &["spec", "selector"])
                     .filter(|&s| doc.is_map(s)),
@@ -204,19 +245,26 @@ impl Rule for Yaml11Boolean {
         if let Some(spec) = obj.pod_spec() {
             for c in spec.all_containers() {
                 Self::check_string_list(
+                    ed,
                     doc,
                     doc.get_seq(c.node, "command"),
                     "container command item",
                     cx,
                 );
-                Self::check_string_list(doc, doc.get_seq(c.node, "args"), "container argument", cx);
+                Self::check_string_list(
+                    ed,
+                    doc,
+                    doc.get_seq(c.node, "args"),
+                    "container argument",
+                    cx,
+                );
                 for e in doc
                     .get_seq(c.node, "env")
                     .into_iter()
                     .flat_map(|s| doc.items(s))
                 {
                     if let Some(v) = doc.get_key(e, "value") {
-                        Self::check_value(doc, v, "environment variable value", cx);
+                        Self::check_value(ed, doc, v, "environment variable value", cx);
                     }
                 }
             }

@@ -38,6 +38,10 @@ pub struct LoadError {
 pub struct Loaded<'a> {
     pub documents: Vec<Document<'a>>,
     pub error: Option<LoadError>,
+    /// Bytes handed to the parser, over the first read and every relaxed
+    /// re-read together: at most the text's length plus
+    /// [`MAX_RELAX_WORK`] and the indentation added, whatever the input.
+    pub parsed_bytes: usize,
 }
 
 /// Load a YAML (or JSON) stream.
@@ -53,14 +57,16 @@ pub fn load<'a>(text: &'a str, limits: &LoadLimits) -> Loaded<'a> {
     let first = parse(text, limits);
     match &first.error {
         Some(e) if e.indentation.is_some() => {}
-        _ => return first.into_loaded(),
+        _ => return first.into_loaded(text.len()),
     }
-    match relaxed_indentation(text, limits) {
+    let mut parsed_bytes = text.len();
+    match relaxed_indentation(text, limits, &mut parsed_bytes) {
         Some(docs) => Loaded {
             documents: docs,
             error: None,
+            parsed_bytes,
         },
-        None => first.into_loaded(),
+        None => first.into_loaded(parsed_bytes),
     }
 }
 
@@ -85,8 +91,9 @@ struct RawLoaded<'a> {
 }
 
 impl<'a> RawLoaded<'a> {
-    fn into_loaded(self) -> Loaded<'a> {
+    fn into_loaded(self, parsed_bytes: usize) -> Loaded<'a> {
         Loaded {
+            parsed_bytes,
             documents: self.documents,
             error: self.error.map(|e| LoadError {
                 message: e.message,
@@ -152,6 +159,7 @@ struct Builder<'a, 'l> {
     /// anchor id → (node, expanded weight)
     anchors: Vec<(usize, NodeId, u64)>,
     root_weight: u64,
+    has_aliases: bool,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -162,6 +170,7 @@ impl<'a> Builder<'a, '_> {
         self.stack.clear();
         self.anchors.clear();
         self.root_weight = 0;
+        self.has_aliases = false;
     }
 
     fn budget(&self) -> u64 {
@@ -215,6 +224,7 @@ impl<'a> Builder<'a, '_> {
             children: std::mem::take(&mut self.children),
             root: 0,
             span: root_span,
+            has_aliases: self.has_aliases,
         })
     }
 }
@@ -265,6 +275,7 @@ fn parse<'a>(text: &'a str, limits: &LoadLimits) -> RawLoaded<'a> {
         stack: Vec::new(),
         anchors: Vec::new(),
         root_weight: 0,
+        has_aliases: false,
     };
     let mut documents = Vec::new();
     let fail = |documents, message: String, offset: u32| RawLoaded {
@@ -331,6 +342,7 @@ fn parse<'a>(text: &'a str, limits: &LoadLimits) -> RawLoaded<'a> {
                     );
                 };
                 let id = b.nodes.len() as NodeId;
+                b.has_aliases = true;
                 b.nodes.push(Node {
                     data: NodeData::Alias(target),
                     span: Span::new(start, end),
@@ -443,7 +455,7 @@ impl Inserts {
 const MAX_RELAX_ROUNDS: usize = 256;
 const MAX_RELAX_BYTES: usize = 8 << 20;
 /// Bytes re-parsed in all rounds together, so hostile input stays linear.
-const MAX_RELAX_WORK: usize = 64 << 20;
+pub const MAX_RELAX_WORK: usize = 64 << 20;
 
 fn line_start(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())]
@@ -458,7 +470,11 @@ fn indentation_at(text: &str, line_start: usize) -> usize {
         .count()
 }
 
-fn relaxed_indentation<'a>(text: &str, limits: &LoadLimits) -> Option<Vec<Document<'a>>> {
+fn relaxed_indentation<'a>(
+    text: &str,
+    limits: &LoadLimits,
+    parsed_bytes: &mut usize,
+) -> Option<Vec<Document<'a>>> {
     if text.len() > MAX_RELAX_BYTES {
         return None;
     }
@@ -468,6 +484,7 @@ fn relaxed_indentation<'a>(text: &str, limits: &LoadLimits) -> Option<Vec<Docume
     let mut pad = 2usize;
     let rounds = MAX_RELAX_ROUNDS.min(MAX_RELAX_WORK / text.len().max(1));
     for _ in 0..rounds {
+        *parsed_bytes += patched.len();
         let result = parse(&patched, limits);
         let Some(err) = result.error else {
             let docs = result

@@ -13,7 +13,7 @@
 
 mod load;
 
-pub use load::{load, LoadError, LoadLimits, Loaded};
+pub use load::{load, LoadError, LoadLimits, Loaded, MAX_RELAX_WORK};
 
 use std::borrow::Cow;
 
@@ -97,6 +97,8 @@ pub struct Document<'a> {
     pub root: NodeId,
     /// Span of the whole document's content.
     pub span: Span,
+    /// Whether the document holds an alias (`*name`) anywhere.
+    pub(crate) has_aliases: bool,
 }
 
 /// The kind of a node after following aliases.
@@ -323,6 +325,12 @@ impl<'a> Document<'a> {
             .filter(|&i| matches!(self.nodes[i as usize].data, NodeData::Map { .. }))
     }
 
+    /// Whether an alias (`*name`) occurs anywhere in the document: then
+    /// an edit of one node may change what other nodes mean.
+    pub fn has_aliases(&self) -> bool {
+        self.has_aliases
+    }
+
     /// Number of nodes (aliases counted once).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
@@ -460,6 +468,7 @@ impl<'a> Document<'a> {
             children: self.children,
             root: self.root,
             span: self.span,
+            has_aliases: self.has_aliases,
         }
     }
 }
