@@ -37,6 +37,10 @@ pub struct Facts {
     pub automount_token: Option<bool>,
     /// For a core `LimitRange`: what its `type: Container` items supply.
     pub limit_range: Option<LimitRangeDefaults>,
+    /// How the object refers to others (Service selector and ports,
+    /// Ingress backends, autoscaler target, disruption budget, workload
+    /// replicas and ServiceAccount, …).
+    pub links: Option<Box<crate::model::links::Links>>,
     /// For RBAC `RoleBinding`s and `ClusterRoleBinding`s: the subjects as
     /// the API server names them (`system:serviceaccount:NS:NAME` for a
     /// ServiceAccount, the name for a User or Group).
@@ -164,6 +168,7 @@ impl Facts {
             network_policy: crate::model::network::NetworkPolicy::of(obj).map(Box::new),
             automount_token,
             limit_range,
+            links: crate::model::links::Links::of(obj, pod_spec).map(Box::new),
             rbac_subjects,
         }
     }
@@ -192,6 +197,10 @@ pub struct Index {
     policies_by_namespace: std::collections::HashMap<String, Vec<usize>>,
     /// Every namespace the input mentions, sorted.
     all_namespaces: Vec<String>,
+    /// Data derived from the index for several rules (see [`Index::memo`]).
+    memo: std::sync::Mutex<
+        std::collections::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>,
+    >,
 }
 
 impl Index {
@@ -246,7 +255,38 @@ impl Index {
             workloads_by_namespace,
             policies_by_namespace,
             all_namespaces: all.into_iter().collect(),
+            memo: Default::default(),
         }
+    }
+
+    /// Data derived from the index that several rules need (lookup tables
+    /// by label or name), built by `init` on first use and then shared:
+    /// one value per type, so rules that run one after the other do not
+    /// each rebuild it.
+    pub fn memo<T: std::any::Any + Send + Sync>(&self, init: impl FnOnce(&Index) -> T) -> Arc<T> {
+        let key = std::any::TypeId::of::<T>();
+        let cached = self
+            .memo
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        let value = match cached {
+            Some(v) => v,
+            // Built without the lock held: `init` may use other memos.
+            None => {
+                let v: Arc<dyn std::any::Any + Send + Sync> = Arc::new(init(self));
+                self.memo
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .entry(key)
+                    .or_insert(v)
+                    .clone()
+            }
+        };
+        value
+            .downcast()
+            .unwrap_or_else(|_| unreachable!("memo entries are keyed by their type"))
     }
 
     /// Objects of a kind (any API group).

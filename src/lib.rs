@@ -20,7 +20,10 @@
 //!   alive; cross-object rules run once on the compact [`index::Index`] built from
 //!   all files afterwards, so trees are dropped as soon as a file is done.
 //!   Each object leaves behind its [`index::Facts`] (labels, pod template
-//!   labels, kind-specific summaries) — the only thing cross-object rules see.
+//!   labels, kind-specific summaries, and [`model::links::Links`]: how it
+//!   refers to other objects) — the only thing cross-object rules see.
+//!   Lookup tables that several of them need (workloads by pod label,
+//!   Services by name) are built once per index by [`index::Index::memo`].
 //!   A per-object finding that depends on other objects (a namespace's Pod
 //!   Security level, a LimitRange default) is revisited by its rule's
 //!   [`rules::Rule::finalize`] once the index exists.

@@ -1,6 +1,7 @@
 //! Typed views over loaded documents: Kubernetes objects, their pod specs and
 //! containers. Views borrow the tree; nothing is copied.
 
+pub mod links;
 pub mod network;
 pub mod quantity;
 pub mod selector;

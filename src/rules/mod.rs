@@ -8,6 +8,7 @@
 
 mod affinity;
 mod audit_policy;
+mod availability;
 pub mod catalog;
 mod control_plane;
 mod hardening;
@@ -18,6 +19,7 @@ mod networking;
 mod pod_security;
 mod probes;
 mod rbac;
+mod references;
 mod replicas;
 mod resources;
 mod secrets;
@@ -77,6 +79,8 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(audit_policy::RULES);
     v.extend_from_slice(rbac::RULES);
     v.extend_from_slice(control_plane::RULES);
+    v.extend_from_slice(references::RULES);
+    v.extend_from_slice(availability::RULES);
     v.extend_from_slice(replicas::RULES);
     v.extend_from_slice(workloads::RULES);
     v.extend_from_slice(networking::RULES);
@@ -580,6 +584,41 @@ impl IndexCx<'_> {
             help: help.into(),
             object: object.cloned(),
         });
+    }
+
+    /// Report at an indexed object's `metadata.name`, naming where the
+    /// other objects involved are written (`Deployment `web` at
+    /// shop/web.yaml:4`), as [`Cx::report_related`] does within a file.
+    pub fn report_related(
+        &mut self,
+        at: &crate::index::ObjectEntry,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        related: &[&crate::index::ObjectEntry],
+    ) {
+        let mut message = message.into();
+        if !related.is_empty() {
+            let places: Vec<String> = related
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{} `{}` at {}:{}",
+                        o.reference.kind,
+                        o.reference.name.as_deref().unwrap_or("?"),
+                        o.file,
+                        o.name_location.line
+                    )
+                })
+                .collect();
+            message.push_str(&format!(" ({})", places.join("; ")));
+        }
+        self.report(
+            &at.file,
+            at.name_location,
+            Some(&at.reference),
+            message,
+            help,
+        );
     }
 }
 
