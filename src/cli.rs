@@ -23,6 +23,7 @@ Examples:
   kustomize build . | kubelint - --stdin-filename overlays/prod
   kubelint --format json -o report.json .    machine-readable findings
   kubelint --disable yaml11-boolean --enable duplicate-key .
+  kubelint --kubernetes-version 1.30 deploy/   validate against Kubernetes 1.30's schemas
   kubelint rules                             list every rule
   kubelint explain duplicate-key             rationale, examples and fix of a rule
   kubelint netpol deploy/ --graph mermaid    who may connect to whom, per namespace
@@ -166,6 +167,15 @@ struct LintArgs {
     /// Pod Security level for objects whose Namespace is not in the input [default: restricted]
     #[arg(long, value_name = "LEVEL", value_parser = ["restricted", "baseline", "privileged"])]
     pss_level: Option<String>,
+    /// Kubernetes version to validate against, 1.NN [default: the newest bundled]
+    #[arg(long, value_name = "1.NN")]
+    kubernetes_version: Option<String>,
+    /// Directory of extra JSON Schemas (kubeconform layout {kind}-{group}-{version}.json; repeatable)
+    #[arg(long, value_name = "DIR")]
+    schema_dir: Vec<PathBuf>,
+    /// Report objects whose kind has no schema (turns on `unknown-kind`)
+    #[arg(long)]
+    strict_kinds: bool,
 }
 
 /// A usage or configuration error: printed as a diagnostic, exit 2.
@@ -223,9 +233,37 @@ fn run_lint(args: LintArgs) -> i32 {
     let config = config.unwrap_or_default();
     let mut selection = Selection::default();
     selection.apply_settings(&config.rules);
-    if let Err(e) = selection.apply(&args.enable, &args.disable) {
+    let mut enable = args.enable.clone();
+    if args.strict_kinds {
+        enable.push(crate::rules::UNKNOWN_KIND.to_string());
+    }
+    if let Err(e) = selection.apply(&enable, &args.disable) {
         return usage_error(&e);
     }
+    let kubernetes_version = match (&args.kubernetes_version, &config.kubernetes_version) {
+        (Some(v), _) => match crate::schema::check_version(v) {
+            Ok(m) => Some(m),
+            Err(e) => return usage_error(&format!("--kubernetes-version: {e}")),
+        },
+        (None, Some(v)) => match crate::schema::check_version(v) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                return usage_error(&format!(
+                    "kubernetesVersion in {}: {e}",
+                    config.path.display()
+                ))
+            }
+        },
+        (None, None) => None,
+    };
+    let user_schemas = if args.schema_dir.is_empty() {
+        None
+    } else {
+        match crate::schema::UserSchemas::load(&args.schema_dir) {
+            Ok(u) => Some(Arc::new(u)),
+            Err(e) => return usage_error(&e),
+        }
+    };
     if args.jobs == Some(0) {
         return usage_error("--jobs must be at least 1");
     }
@@ -302,6 +340,11 @@ fn run_lint(args: LintArgs) -> i32 {
         )
         .unwrap_or_default(),
         keep_sources: args.format == Format::Human,
+        schema: crate::schema::SchemaOptions {
+            kubernetes_version,
+            user: user_schemas,
+            ..Default::default()
+        },
         ..Options::default()
     };
     let outcome = pool.install(|| lint(&inputs, &opts));

@@ -57,6 +57,8 @@ pub struct Options {
     /// Pod Security level for objects whose Namespace (with an `enforce`
     /// label) is not in the input.
     pub pss_level: PssLevel,
+    /// Target Kubernetes version and extra schemas (category `schema`).
+    pub schema: crate::schema::SchemaOptions,
 }
 
 /// A Pod Security Standards level, from least to most restrictive.
@@ -104,6 +106,7 @@ impl Default for Options {
             ignores: Vec::new(),
             config_dir: None,
             pss_level: PssLevel::default(),
+            schema: crate::schema::SchemaOptions::default(),
         }
     }
 }
@@ -148,6 +151,22 @@ impl FileResult {
 
 /// Lint inputs in parallel on the current rayon pool.
 pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
+    // The schema rules share one registry per run: it knows the CRDs of
+    // the whole input before any object is checked.
+    let with_registry;
+    let opts = if opts.schema.registry.is_none()
+        && crate::rules::schema_needs_registry(&|id| opts.selection.is_enabled(id))
+    {
+        let mut o = opts.clone();
+        o.schema.registry = Some(Arc::new(crate::schema::Registry::build(
+            inputs,
+            &opts.schema,
+        )));
+        with_registry = o;
+        &with_registry
+    } else {
+        opts
+    };
     let results: Vec<FileResult> = inputs.par_iter().map(|i| lint_input(i, opts)).collect();
     let mut out = Outcome::default();
     let mut entries = Vec::new();
@@ -250,6 +269,7 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
         }
     }
     out.summary.findings = out.findings.len();
+    out.summary.no_schema = opts.schema.registry.as_ref().map_or(0, |r| r.unvalidated());
     out.index = index;
     out
 }

@@ -103,4 +103,7 @@ pub struct Summary {
     /// Findings silenced by `kubelint.io/ignore` annotations or
     /// `# kubelint-ignore:` comments (not counted above).
     pub suppressed: usize,
+    /// Objects not schema-validated: no bundled schema, CRD or
+    /// `--schema-dir` schema for their apiVersion and kind.
+    pub no_schema: usize,
 }

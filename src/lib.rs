@@ -24,6 +24,10 @@
 //!   A per-object finding that depends on other objects (a namespace's Pod
 //!   Security level, a LimitRange default) is revisited by its rule's
 //!   [`rules::Rule::finalize`] once the index exists.
+//! * [`schema`] validates objects offline against the bundled Kubernetes
+//!   JSON Schemas of the target version, the CRDs found in the input and
+//!   `--schema-dir`, with a validator compiled per (apiVersion, kind) on
+//!   first use and shared by every thread.
 //! * [`report`] is pure functions from sorted findings to bytes.
 //!
 //! [`engine`] ties the phases together; [`cli`] is the command line.
@@ -38,6 +42,7 @@ pub mod model;
 pub mod netpol;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod suppress;
 pub mod yaml;

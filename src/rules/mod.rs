@@ -17,6 +17,7 @@ mod pod_security;
 mod probes;
 mod rbac;
 mod resources;
+mod schema;
 mod yaml;
 
 use crate::engine::Options;
@@ -28,6 +29,7 @@ use crate::yaml::Span;
 use catalog::{catalog, RuleDoc};
 use std::sync::{Arc, OnceLock};
 
+pub use schema::{needs_registry as schema_needs_registry, UNKNOWN_KIND};
 pub use yaml::{UNKNOWN_SUPPRESSION, YAML_SYNTAX};
 
 pub trait Rule: Send + Sync {
@@ -71,6 +73,7 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(audit_policy::RULES);
     v.extend_from_slice(rbac::RULES);
     v.extend_from_slice(control_plane::RULES);
+    v.extend_from_slice(schema::RULES);
     v
 }
 
@@ -258,7 +261,7 @@ pub fn unknown_rule_message(item: &str) -> String {
     }
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -317,6 +320,30 @@ impl Cx<'_> {
             object: self.object.cloned(),
             related: Vec::new(),
             data: Some(Arc::from(data)),
+            node_path: None,
+        });
+    }
+
+    /// Report a finding at `span` for another rule of the same family
+    /// (one pass computes findings of several rules), if that rule is on.
+    pub(crate) fn report_for(
+        &mut self,
+        rule_id: &str,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let Some(rule) = index_of(rule_id).filter(|&i| self.opts.selection.enabled[i]) else {
+            return;
+        };
+        self.out.push(Pending {
+            rule,
+            span,
+            message: message.into(),
+            help: help.into(),
+            object: self.object.cloned(),
+            related: Vec::new(),
+            data: None,
             node_path: None,
         });
     }

@@ -1,0 +1,317 @@
+//! Custom resources learnt from the `CustomResourceDefinition`s of the
+//! input: each served version's `openAPIV3Schema` (a Kubernetes structural
+//! schema, OpenAPI v3 flavoured) becomes a JSON Schema 2020-12 document.
+//!
+//! The conversion follows what the API server does with a custom resource:
+//! fields not in the schema are pruned, so strict field validation rejects
+//! them (`additionalProperties: false` wherever the schema does not say
+//! `x-kubernetes-preserve-unknown-fields`); `nullable` admits null;
+//! `x-kubernetes-int-or-string` admits both; `apiVersion`, `kind` and
+//! `metadata` (checked as `ObjectMeta`) are implicit at the root and in
+//! embedded resources. CEL rules, formats and defaults are not checked.
+
+use crate::engine::Input;
+use crate::model::{objects_of, DocumentContent};
+use crate::yaml::{load, LoadLimits};
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+/// The schema of one served version of a custom resource.
+#[derive(Debug, Clone)]
+pub struct CrdSchema {
+    /// The converted `openAPIV3Schema`.
+    root: Value,
+}
+
+impl CrdSchema {
+    /// A standalone document: the converted schema plus the `ObjectMeta`
+    /// definitions of the target version.
+    pub fn document(&self, minor: u32) -> Option<Value> {
+        let (defs, _) = super::bundle::bundle().definitions_schema(minor, &[OBJECT_META])?;
+        let mut doc = match &self.root {
+            Value::Object(m) => m.clone(),
+            _ => return None,
+        };
+        doc.insert("$defs".into(), Value::Object(defs));
+        Some(Value::Object(doc))
+    }
+}
+
+/// The custom resource schemas defined by CRDs in `inputs`, by
+/// (apiVersion, kind). Only files that mention `CustomResourceDefinition`
+/// are parsed.
+pub fn collect(inputs: &[Input]) -> HashMap<(String, String), CrdSchema> {
+    let found: Vec<Vec<((String, String), CrdSchema)>> = inputs
+        .par_iter()
+        .map(|input| {
+            let bytes: std::borrow::Cow<[u8]> = match input {
+                Input::File { path, .. } => match std::fs::read(path) {
+                    Ok(b) => b.into(),
+                    Err(_) => return Vec::new(),
+                },
+                Input::Bytes { bytes, .. } => bytes.as_slice().into(),
+                Input::Unreadable { .. } => return Vec::new(),
+            };
+            if memchr::memmem::find(&bytes, b"CustomResourceDefinition").is_none() {
+                return Vec::new();
+            }
+            match std::str::from_utf8(&bytes) {
+                Ok(text) => from_text(text.strip_prefix('\u{feff}').unwrap_or(text)),
+                Err(_) => Vec::new(),
+            }
+        })
+        .collect();
+    // Later definitions of the same version win, in input order.
+    found.into_iter().flatten().collect()
+}
+
+/// The CRD versions defined in a text.
+pub fn from_text(text: &str) -> Vec<((String, String), CrdSchema)> {
+    let loaded = load(text, &LoadLimits::default());
+    let mut out = Vec::new();
+    for doc in &loaded.documents {
+        let DocumentContent::Objects(objs) = objects_of(doc, "default") else {
+            continue;
+        };
+        for o in objs {
+            if o.kind == "CustomResourceDefinition" && o.group() == "apiextensions.k8s.io" {
+                out.extend(versions_of(&doc.to_json(o.node)));
+            }
+        }
+    }
+    out
+}
+
+/// (apiVersion, kind) and schema of every served version of a CRD.
+pub fn versions_of(crd: &Value) -> Vec<((String, String), CrdSchema)> {
+    let spec = &crd["spec"];
+    let (Some(group), Some(kind)) = (spec["group"].as_str(), spec["names"]["kind"].as_str())
+    else {
+        return Vec::new();
+    };
+    // apiextensions.k8s.io/v1beta1 defaulted to keeping unknown fields.
+    let v1beta1 = crd["apiVersion"].as_str() == Some("apiextensions.k8s.io/v1beta1");
+    let preserve = spec["preserveUnknownFields"]
+        .as_bool()
+        .unwrap_or(v1beta1);
+    let shared = &spec["validation"]["openAPIV3Schema"];
+    let mut versions: Vec<(&str, &Value)> = Vec::new();
+    if let Some(list) = spec["versions"].as_array() {
+        for v in list {
+            let Some(name) = v["name"].as_str() else {
+                continue;
+            };
+            if v["served"].as_bool() == Some(false) {
+                continue;
+            }
+            let schema = &v["schema"]["openAPIV3Schema"];
+            versions.push((name, if schema.is_object() { schema } else { shared }));
+        }
+    } else if let Some(name) = spec["version"].as_str() {
+        versions.push((name, shared));
+    }
+    versions
+        .into_iter()
+        .filter(|(_, s)| s.is_object())
+        .map(|(version, schema)| {
+            let mut root = convert(schema, !preserve);
+            add_root_fields(&mut root);
+            (
+                (format!("{group}/{version}"), kind.to_string()),
+                CrdSchema { root },
+            )
+        })
+        .collect()
+}
+
+fn add_root_fields(root: &mut Value) {
+    let Value::Object(m) = root else { return };
+    let props = m
+        .entry("properties")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(props) = props else { return };
+    props.insert("apiVersion".into(), json!({"type": "string"}));
+    props.insert("kind".into(), json!({"type": "string"}));
+    let meta_ref = json!(format!("#/$defs/{OBJECT_META}"));
+    match props.get_mut("metadata") {
+        Some(Value::Object(meta)) => {
+            // The CRD may constrain `name`; ObjectMeta still applies.
+            meta.remove("additionalProperties");
+            meta.insert("$ref".into(), meta_ref);
+        }
+        _ => {
+            props.insert("metadata".into(), json!({"$ref": meta_ref}));
+        }
+    }
+}
+
+/// Keywords copied as they are.
+const COPY: &[&str] = &[
+    "enum",
+    "pattern",
+    "minimum",
+    "maximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "required",
+];
+
+/// Convert a structural schema node. `strict`: unknown fields are errors
+/// (false under `x-kubernetes-preserve-unknown-fields` and inside
+/// `allOf`/`anyOf`/`oneOf`/`not`, whose branches only add constraints).
+pub fn convert(s: &Value, strict: bool) -> Value {
+    let Value::Object(s) = s else {
+        return json!({});
+    };
+    let flag = |k: &str| s.get(k).and_then(Value::as_bool) == Some(true);
+    let nullable = flag("nullable");
+    let int_or_string = flag("x-kubernetes-int-or-string");
+    let preserve = flag("x-kubernetes-preserve-unknown-fields");
+    let embedded = flag("x-kubernetes-embedded-resource");
+    let mut out = Map::new();
+    let mut types: Vec<Value> = Vec::new();
+    if int_or_string {
+        types = vec![json!("integer"), json!("string")];
+    } else if let Some(t) = s.get("type").and_then(Value::as_str) {
+        types.push(json!(t));
+    }
+    if nullable && !types.is_empty() {
+        types.push(json!("null"));
+    }
+    match types.len() {
+        0 => {}
+        1 => {
+            out.insert("type".into(), types.remove(0));
+        }
+        _ => {
+            out.insert("type".into(), Value::Array(types));
+        }
+    }
+    for &k in COPY {
+        if let Some(v) = s.get(k) {
+            out.insert(k.into(), v.clone());
+        }
+    }
+    if nullable {
+        if let Some(Value::Array(e)) = out.get_mut("enum") {
+            if !e.contains(&Value::Null) {
+                e.push(Value::Null);
+            }
+        }
+    }
+    for (flag_key, key) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if s.get(flag_key).and_then(Value::as_bool) == Some(true) {
+            if let Some(limit) = out.remove(key) {
+                out.insert(flag_key.into(), limit);
+            }
+        }
+    }
+    let child_strict = strict && !preserve;
+    if let Some(Value::Object(props)) = s.get("properties") {
+        let converted = props
+            .iter()
+            .map(|(k, v)| (k.clone(), convert(v, strict)))
+            .collect();
+        out.insert("properties".into(), Value::Object(converted));
+    }
+    if let Some(items) = s.get("items").filter(|i| i.is_object()) {
+        out.insert("items".into(), convert(items, strict));
+    }
+    match s.get("additionalProperties") {
+        Some(Value::Bool(b)) => {
+            out.insert("additionalProperties".into(), Value::Bool(*b));
+        }
+        Some(v @ Value::Object(_)) => {
+            out.insert("additionalProperties".into(), convert(v, strict));
+        }
+        _ => {}
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        let Some(Value::Array(branches)) = s.get(key) else {
+            continue;
+        };
+        // `anyOf: [{type: integer}, {type: string}]` beside
+        // x-kubernetes-int-or-string says nothing more.
+        if int_or_string && branches.iter().all(only_type) {
+            continue;
+        }
+        let converted = branches.iter().map(|b| convert(b, false)).collect();
+        out.insert(key.into(), Value::Array(converted));
+    }
+    if let Some(n) = s.get("not") {
+        out.insert("not".into(), convert(n, false));
+    }
+    if embedded {
+        let props = out
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(p) = props {
+            for k in ["apiVersion", "kind"] {
+                p.entry(k).or_insert_with(|| json!({"type": "string"}));
+            }
+            p.entry("metadata")
+                .or_insert_with(|| json!({"type": "object"}));
+        }
+    }
+    let is_object = s.get("type").and_then(Value::as_str) == Some("object")
+        || s.contains_key("properties");
+    if child_strict && is_object && !out.contains_key("additionalProperties") {
+        out.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    Value::Object(out)
+}
+
+fn only_type(v: &Value) -> bool {
+    v.as_object()
+        .is_some_and(|m| m.keys().all(|k| k == "type" || k == "description"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_structural_schemas() {
+        let s = json!({
+            "type": "object",
+            "properties": {
+                "spec": {"type": "object", "properties": {
+                    "port": {"x-kubernetes-int-or-string": true,
+                             "anyOf": [{"type": "integer"}, {"type": "string"}]},
+                    "mode": {"type": "string", "enum": ["a", "b"], "nullable": true},
+                    "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                    "n": {"type": "integer", "minimum": 1, "exclusiveMinimum": true}
+                }, "required": ["mode"]}
+            }
+        });
+        let c = convert(&s, true);
+        let spec = &c["properties"]["spec"];
+        assert_eq!(spec["additionalProperties"], json!(false));
+        assert_eq!(
+            spec["properties"]["port"],
+            json!({"type": ["integer", "string"]})
+        );
+        assert_eq!(
+            spec["properties"]["mode"]["enum"],
+            json!(["a", "b", null])
+        );
+        assert_eq!(
+            spec["properties"]["extra"].get("additionalProperties"),
+            None
+        );
+        assert_eq!(spec["properties"]["n"]["exclusiveMinimum"], json!(1));
+        assert_eq!(spec["required"], json!(["mode"]));
+    }
+}
