@@ -494,6 +494,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                 out: &mut out,
                 opts,
                 text: body,
+                file: display,
             };
             reg[i].rule.check(obj, &mut cx);
         }

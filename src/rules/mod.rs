@@ -301,6 +301,8 @@ pub struct Cx<'a> {
     pub opts: &'a Options,
     /// The text of the file being linted (spans index into it).
     pub text: &'a str,
+    /// The file's path as displayed.
+    pub file: &'a Arc<str>,
 }
 
 impl Cx<'_> {

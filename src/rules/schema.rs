@@ -77,6 +77,12 @@ impl Rule for Validation {
         if obj.api_version.is_empty() || obj.kind.is_empty() {
             return;
         }
+        // A strategic-merge patch (`$patch: delete`, `$retainKeys`…) is
+        // not an object of its own.
+        if is_patch(obj) {
+            registry.count_unvalidated();
+            return;
+        }
         let Some(compiled) = registry.lookup(obj.api_version, obj.kind) else {
             registry.count_unvalidated();
             if enabled(UNKNOWN_KIND) {
@@ -86,6 +92,10 @@ impl Rule for Validation {
         };
         let problems = validate::check(&compiled, obj.doc, obj.node, obj.kind);
         let yaml11_owner = cx.opts.selection.is_enabled("yaml11-boolean");
+        // Kustomize bases and patches are completed by kustomize (selectors
+        // from labels, containers from the base): only a complete object
+        // can be required to have every field.
+        let partial = registry.in_kustomize_dir(cx.file);
         for p in problems {
             let id = match p.kind {
                 ProblemKind::UnknownField => UNKNOWN_FIELD,
@@ -94,6 +104,9 @@ impl Rule for Validation {
                 ProblemKind::InvalidEnum => INVALID_ENUM,
                 ProblemKind::InvalidValue => INVALID_VALUE,
             };
+            if p.kind == ProblemKind::MissingRequired && partial {
+                continue;
+            }
             if p.kind == ProblemKind::InvalidType
                 && yaml11_owner
                 && is_plain_yaml11_bool(obj, p.node)
@@ -111,6 +124,20 @@ impl Rule for Validation {
             cx.report_for(id, p.span, p.message, help);
         }
     }
+}
+
+fn is_patch(obj: &Object<'_>) -> bool {
+    let doc = obj.doc;
+    doc.maps_in(obj.node).any(|m| {
+        doc.entries(m).any(|(k, _)| {
+            doc.text(k).is_some_and(|t| {
+                t.starts_with("$patch")
+                    || t.starts_with("$setElementOrder")
+                    || t.starts_with("$retainKeys")
+                    || t.starts_with("$deleteFromPrimitiveList")
+            })
+        })
+    })
 }
 
 fn is_plain_yaml11_bool(obj: &Object<'_>, node: crate::yaml::NodeId) -> bool {

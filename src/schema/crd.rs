@@ -40,11 +40,23 @@ impl CrdSchema {
     }
 }
 
+/// One CRD: its group and kind, and its served versions.
+pub struct CrdDef {
+    pub group: String,
+    pub kind: String,
+    /// Size of its schemas: when several CRDs of the input define the
+    /// same group and kind, the most complete one is used.
+    size: usize,
+    pub versions: Vec<((String, String), CrdSchema)>,
+}
+
 /// The custom resource schemas defined by CRDs in `inputs`, by
 /// (apiVersion, kind). Only files that mention `CustomResourceDefinition`
-/// are parsed.
+/// are parsed. Several CRDs for one group and kind (copies of different
+/// releases) cannot all be installed: the one with the largest schemas
+/// wins, whole, the first in input order on a tie.
 pub fn collect(inputs: &[Input]) -> HashMap<(String, String), CrdSchema> {
-    let found: Vec<Vec<((String, String), CrdSchema)>> = inputs
+    let found: Vec<Vec<CrdDef>> = inputs
         .par_iter()
         .map(|input| {
             let bytes: std::borrow::Cow<[u8]> = match input {
@@ -64,12 +76,21 @@ pub fn collect(inputs: &[Input]) -> HashMap<(String, String), CrdSchema> {
             }
         })
         .collect();
-    // Later definitions of the same version win, in input order.
-    found.into_iter().flatten().collect()
+    let mut best: HashMap<(String, String), CrdDef> = HashMap::new();
+    for def in found.into_iter().flatten() {
+        let key = (def.group.clone(), def.kind.clone());
+        match best.get(&key) {
+            Some(b) if b.size >= def.size => {}
+            _ => {
+                best.insert(key, def);
+            }
+        }
+    }
+    best.into_values().flat_map(|d| d.versions).collect()
 }
 
-/// The CRD versions defined in a text.
-pub fn from_text(text: &str) -> Vec<((String, String), CrdSchema)> {
+/// The CRDs defined in a text.
+pub fn from_text(text: &str) -> Vec<CrdDef> {
     let loaded = load(text, &LoadLimits::default());
     let mut out = Vec::new();
     for doc in &loaded.documents {
@@ -78,42 +99,51 @@ pub fn from_text(text: &str) -> Vec<((String, String), CrdSchema)> {
         };
         for o in objs {
             if o.kind == "CustomResourceDefinition" && o.group() == "apiextensions.k8s.io" {
-                out.extend(versions_of(&doc.to_json(o.node)));
+                out.extend(definition(&doc.to_json(o.node)));
             }
         }
     }
     out
 }
 
-/// (apiVersion, kind) and schema of every served version of a CRD.
-pub fn versions_of(crd: &Value) -> Vec<((String, String), CrdSchema)> {
+/// Group, kind and the schema of every served version of a CRD.
+pub fn definition(crd: &Value) -> Option<CrdDef> {
     let spec = &crd["spec"];
     let (Some(group), Some(kind)) = (spec["group"].as_str(), spec["names"]["kind"].as_str())
     else {
-        return Vec::new();
+        return None;
     };
     // apiextensions.k8s.io/v1beta1 defaulted to keeping unknown fields.
     let v1beta1 = crd["apiVersion"].as_str() == Some("apiextensions.k8s.io/v1beta1");
     let preserve = spec["preserveUnknownFields"]
         .as_bool()
         .unwrap_or(v1beta1);
-    let shared = &spec["validation"]["openAPIV3Schema"];
+    // Only v1beta1 had a schema shared by all versions.
+    let shared = if v1beta1 {
+        &spec["validation"]["openAPIV3Schema"]
+    } else {
+        &Value::Null
+    };
+    let mut size = 0;
     let mut versions: Vec<(&str, &Value)> = Vec::new();
     if let Some(list) = spec["versions"].as_array() {
         for v in list {
             let Some(name) = v["name"].as_str() else {
                 continue;
             };
+            let schema = &v["schema"]["openAPIV3Schema"];
+            let schema = if schema.is_object() { schema } else { shared };
+            size += schema.to_string().len();
             if v["served"].as_bool() == Some(false) {
                 continue;
             }
-            let schema = &v["schema"]["openAPIV3Schema"];
-            versions.push((name, if schema.is_object() { schema } else { shared }));
+            versions.push((name, schema));
         }
     } else if let Some(name) = spec["version"].as_str() {
+        size += shared.to_string().len();
         versions.push((name, shared));
     }
-    versions
+    let versions = versions
         .into_iter()
         .filter(|(_, s)| s.is_object())
         .map(|(version, schema)| {
@@ -124,7 +154,61 @@ pub fn versions_of(crd: &Value) -> Vec<((String, String), CrdSchema)> {
                 CrdSchema { root },
             )
         })
-        .collect()
+        .collect();
+    Some(CrdDef {
+        group: group.to_string(),
+        kind: kind.to_string(),
+        size,
+        versions,
+    })
+}
+
+/// Prepare a custom resource the way the API server does before it
+/// validates: null values are pruned (unless the schema admits null) and
+/// absent fields with a `default` get it.
+pub fn prepare(v: &mut Value, s: &Value) {
+    match v {
+        Value::Object(m) => {
+            let props = s.get("properties").and_then(Value::as_object);
+            let additional = s.get("additionalProperties").filter(|a| a.is_object());
+            m.retain(|k, x| {
+                !x.is_null()
+                    || props
+                        .and_then(|p| p.get(k))
+                        .or(additional)
+                        .is_some_and(admits_null)
+            });
+            if let Some(props) = props {
+                for (k, ps) in props {
+                    if !m.contains_key(k) {
+                        if let Some(d) = ps.get("default") {
+                            m.insert(k.clone(), d.clone());
+                        }
+                    }
+                }
+            }
+            for (k, x) in m.iter_mut() {
+                if let Some(ps) = props.and_then(|p| p.get(k)).or(additional) {
+                    prepare(x, ps);
+                }
+            }
+        }
+        Value::Array(a) => {
+            if let Some(items) = s.get("items") {
+                for x in a {
+                    prepare(x, items);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn admits_null(s: &Value) -> bool {
+    match s.get("type") {
+        Some(Value::Array(t)) => t.contains(&Value::Null) || t.iter().any(|x| x == "null"),
+        _ => false,
+    }
 }
 
 fn add_root_fields(root: &mut Value) {
@@ -163,6 +247,7 @@ const COPY: &[&str] = &[
     "minProperties",
     "maxProperties",
     "required",
+    "default",
 ];
 
 /// Convert a structural schema node. `strict`: unknown fields are errors

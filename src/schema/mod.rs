@@ -122,6 +122,9 @@ pub struct Registry {
     pub minor: u32,
     user: Option<Arc<UserSchemas>>,
     crds: HashMap<(String, String), crd::CrdSchema>,
+    /// Inputs in a directory with a kustomization file (bases and
+    /// patches: partial objects).
+    kustomize: std::collections::HashSet<Arc<str>>,
     cache: RwLock<HashMap<(String, String), Slot>>,
     unvalidated: AtomicUsize,
 }
@@ -133,6 +136,7 @@ impl Registry {
             minor: opts.minor(),
             user: opts.user.clone(),
             crds: crd::collect(inputs),
+            kustomize: kustomize_inputs(inputs),
             cache: RwLock::new(HashMap::new()),
             unvalidated: AtomicUsize::new(0),
         }
@@ -144,9 +148,15 @@ impl Registry {
             minor,
             user: None,
             crds: HashMap::new(),
+            kustomize: Default::default(),
             cache: RwLock::new(HashMap::new()),
             unvalidated: AtomicUsize::new(0),
         }
+    }
+
+    /// Whether the input is in a directory with a kustomization file.
+    pub fn in_kustomize_dir(&self, file: &str) -> bool {
+        self.kustomize.contains(file)
     }
 
     /// Count an object that had no schema.
@@ -208,6 +218,31 @@ impl Registry {
             .keys()
             .any(|(av, k)| k == kind && crate::model::group_of(av) == group)
     }
+}
+
+/// Inputs whose directory or its parent holds a kustomization file: their
+/// objects are bases and patches (often in a `patches/` folder beside the
+/// kustomization) that kustomize completes.
+fn kustomize_inputs(inputs: &[Input]) -> std::collections::HashSet<Arc<str>> {
+    let mut dirs: HashMap<std::path::PathBuf, bool> = HashMap::new();
+    let mut out = std::collections::HashSet::new();
+    let mut has_kustomization = |dir: &std::path::Path| -> bool {
+        *dirs.entry(dir.to_path_buf()).or_insert_with(|| {
+            ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+                .iter()
+                .any(|n| dir.join(n).is_file())
+        })
+    };
+    for i in inputs {
+        let Input::File { path, display } = i else {
+            continue;
+        };
+        let Some(dir) = path.parent() else { continue };
+        if has_kustomization(dir) || dir.parent().is_some_and(|p| has_kustomization(p)) {
+            out.insert(display.clone());
+        }
+    }
+    out
 }
 
 /// Validator options: draft 2020-12, formats not asserted (Kubernetes

@@ -93,7 +93,10 @@ fn locate(doc: &Document<'_>, root: NodeId, pointer: &str) -> Located {
 
 /// Validate the object at `root`.
 pub fn check(compiled: &Compiled, doc: &Document<'_>, root: NodeId, kind: &str) -> Vec<Problem> {
-    let instance = doc.to_json(root);
+    let mut instance = doc.to_json(root);
+    if compiled.origin == super::Origin::Crd {
+        super::crd::prepare(&mut instance, &compiled.schema);
+    }
     if compiled.validator.is_valid(&instance) {
         return Vec::new();
     }
@@ -123,8 +126,12 @@ impl Context<'_, '_> {
     fn classify(&self, e: &ValidationError<'_>, out: &mut Vec<Problem>) {
         let doc = self.doc;
         let pointer = e.instance_path().as_str().to_string();
+        // Status is written by controllers and dropped on create.
+        if pointer == "/status" || pointer.starts_with("/status/") {
+            return;
+        }
         let loc = locate(doc, self.root, &pointer);
-        if !loc.complete || is_placeholder(doc, loc.node) {
+        if !loc.complete || doc.text(loc.node).is_some_and(is_placeholder) {
             return;
         }
         let at = self.at(&loc);
@@ -164,6 +171,12 @@ impl Context<'_, '_> {
             }
             ValidationErrorKind::Type { kind } => {
                 let expected = type_names(kind);
+                // `containerPort: PORT`: a name to substitute, not a value.
+                if !expected.contains(&"string")
+                    && doc.str(loc.node).is_some_and(is_variable_name)
+                {
+                    return;
+                }
                 out.push(self.type_problem(&loc, &expected));
             }
             ValidationErrorKind::Required { property } => {
@@ -523,9 +536,25 @@ fn resolve<'v>(doc: &'v Value, mut node: &'v Value, name: &mut Option<String>) -
     Some(node)
 }
 
-fn is_placeholder(doc: &Document<'_>, node: NodeId) -> bool {
-    doc.text(node)
-        .is_some_and(|t| t.contains("{{") || t.contains("${"))
+/// Text still to be substituted: `{{ … }}`, `${VAR}`, `<endpoint>`,
+/// `{CONTROLLER_NAME}`.
+pub fn is_placeholder(t: &str) -> bool {
+    let t = t.trim();
+    t.contains("{{")
+        || t.contains("${")
+        || (t.starts_with('<') && t.ends_with('>') && t.len() > 2)
+        || (t.starts_with('{')
+            && t.ends_with('}')
+            && t.len() > 2
+            && is_variable_name(&t[1..t.len() - 1]))
+}
+
+/// `PORT`, `REPLICA_COUNT`: an upper-case name where a number is expected.
+fn is_variable_name(t: &str) -> bool {
+    t.len() >= 2
+        && t.starts_with(|c: char| c.is_ascii_uppercase())
+        && t.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// The closest field name, if close enough to be a typo.
