@@ -253,9 +253,18 @@ impl Rule for DeprecatedApiVersion {
             return;
         };
         let (av, kind) = (obj.api_version, obj.kind);
+        let oldest = crate::schema::bundle::supported_versions()
+            .first()
+            .copied()
+            .unwrap_or(since);
+        let since_text = if since <= oldest {
+            format!("since Kubernetes 1.{since} or earlier")
+        } else {
+            format!("since Kubernetes 1.{since}")
+        };
         let newer = replacement
-            .map(|r| format!(" in favour of {r} (served since 1.{since} or earlier)"))
-            .unwrap_or_default();
+            .map(|r| format!(" {since_text}, in favour of {r}"))
+            .unwrap_or_else(|| format!(" {since_text}"));
         let when = match removed_in {
             Some(r) => format!("it is removed in Kubernetes 1.{r}, and the upgrade breaks every pipeline that still applies it"),
             None => format!(

@@ -300,11 +300,6 @@ impl Context<'_, '_> {
                 && b.iter().all(|e| {
                     let p = e.instance_path().as_str();
                     p.len() > pointer.len() && p.starts_with(pointer)
-                        || matches!(
-                            e.kind(),
-                            ValidationErrorKind::AdditionalProperties { .. }
-                                | ValidationErrorKind::Required { .. }
-                        ) && p == pointer
                 })
         };
         if let Some(best) = branches
@@ -668,5 +663,113 @@ fn constraint(e: &ValidationError<'_>) -> String {
             format!("`{}` is not allowed", unexpected.join("`, `"))
         }
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{objects_of, DocumentContent};
+    use crate::schema::Registry;
+    use crate::yaml::{load, LoadLimits};
+
+    /// (kind, line, text under the span) of every problem.
+    fn problems(text: &str) -> Vec<(ProblemKind, usize, String)> {
+        let reg = Registry::builtin(crate::schema::newest());
+        let loaded = load(text, &LoadLimits::default());
+        let mut out = Vec::new();
+        for doc in &loaded.documents {
+            let DocumentContent::Objects(objs) = objects_of(doc, "default") else {
+                continue;
+            };
+            for o in objs {
+                let c = reg.lookup(o.api_version, o.kind).expect("schema");
+                for p in check(&c, doc, o.node, o.kind) {
+                    let line = text[..p.span.start as usize].lines().count()
+                        + usize::from(text[..p.span.start as usize].ends_with('\n'));
+                    let under = text[p.span.start as usize..p.span.end as usize].to_string();
+                    out.push((p.kind, line, under));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn spans_of_nested_list_items() {
+        let text = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: a
+          image: a:1
+        - name: b
+          image: b:1
+          ports:
+            - containerPort: 80
+            - containerPort: \"x\"
+              hostPort: 8080
+              protocl: TCP
+          env:
+            - name: A
+            - valueFrom: {}
+";
+        assert_eq!(
+            problems(text),
+            vec![
+                (
+                    ProblemKind::InvalidType,
+                    19,
+                    "containerPort: \"x\"".to_string()
+                ),
+                (ProblemKind::UnknownField, 21, "protocl".to_string()),
+                (
+                    ProblemKind::MissingRequired,
+                    24,
+                    "valueFrom: {}".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn list_items_and_yaml11_typing() {
+        let text = "\
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: a}
+    data: {port: 8080}
+  - apiVersion: v1
+    kind: Service
+    metadata: {name: b}
+    spec:
+      ports:
+        - port: 80
+          targetPort: http
+        - port: 81
+          targetPort: 8081
+      sessionAffinity: off
+";
+        let p = problems(text);
+        assert_eq!(
+            p,
+            vec![
+                (ProblemKind::InvalidType, 7, "port: 8080".to_string()),
+                (ProblemKind::InvalidType, 17, "sessionAffinity: off".to_string()),
+            ],
+            "{p:?}"
+        );
     }
 }
