@@ -50,43 +50,207 @@ pub struct CrdDef {
     pub versions: Vec<((String, String), CrdSchema)>,
 }
 
-/// The custom resource schemas defined by CRDs in `inputs`, by
-/// (apiVersion, kind). Only files that mention `CustomResourceDefinition`
-/// are parsed. Several CRDs for one group and kind (copies of different
-/// releases) cannot all be installed: the one with the largest schemas
-/// wins, whole, the first in input order on a tie.
-pub fn collect(inputs: &[Input]) -> HashMap<(String, String), CrdSchema> {
-    let found: Vec<Vec<CrdDef>> = inputs
-        .par_iter()
-        .map(|input| {
-            let bytes: std::borrow::Cow<[u8]> = match input {
-                Input::File { path, .. } => match std::fs::read(path) {
+/// Where the CRDs of the input are, found without parsing: the documents
+/// of files that mention `CustomResourceDefinition`, indexed by the values
+/// of their `group:` lines. A CRD document is parsed only when a custom
+/// resource of one of its groups needs a schema; most CRDs in a repository
+/// have no resources beside them, and CRD files are large.
+#[derive(Default)]
+pub struct CrdIndex {
+    /// Candidate group → documents that may define CRDs of it.
+    by_group: HashMap<String, Vec<usize>>,
+    docs: Vec<DocRef>,
+    /// Parsed definitions per group, on first use.
+    parsed: std::sync::Mutex<HashMap<String, std::sync::Arc<GroupDefs>>>,
+}
+
+/// One document of an input: the file (or the bytes of stdin) and its range.
+struct DocRef {
+    source: Source,
+    range: std::ops::Range<usize>,
+}
+
+enum Source {
+    File(std::path::PathBuf),
+    Bytes(std::sync::Arc<[u8]>),
+}
+
+/// The definitions of one group: for each kind, the most complete CRD.
+#[derive(Default)]
+pub struct GroupDefs {
+    pub schemas: HashMap<(String, String), CrdSchema>,
+    /// Kinds with a CRD (whatever versions it serves).
+    pub kinds: std::collections::HashSet<String>,
+}
+
+impl CrdIndex {
+    /// Index the CRD documents of `inputs`: each file is read once and
+    /// scanned, not parsed.
+    pub fn build(inputs: &[Input]) -> CrdIndex {
+        let found: Vec<Vec<(DocRef, Vec<String>)>> = inputs
+            .par_iter()
+            .map(|input| {
+                let (source, bytes): (Source, std::borrow::Cow<[u8]>) = match input {
+                    Input::File { path, .. } => match std::fs::read(path) {
+                        Ok(b) => (Source::File(path.clone()), b.into()),
+                        Err(_) => return Vec::new(),
+                    },
+                    Input::Bytes { bytes, .. } => {
+                        if memchr::memmem::find(bytes, b"CustomResourceDefinition").is_none() {
+                            return Vec::new();
+                        }
+                        (Source::Bytes(bytes.as_slice().into()), bytes.as_slice().into())
+                    }
+                    Input::Unreadable { .. } => return Vec::new(),
+                };
+                if memchr::memmem::find(&bytes, b"CustomResourceDefinition").is_none() {
+                    return Vec::new();
+                }
+                split_documents(&bytes)
+                    .into_iter()
+                    .filter(|r| {
+                        memchr::memmem::find(&bytes[r.clone()], b"CustomResourceDefinition")
+                            .is_some()
+                    })
+                    .map(|r| {
+                        let groups = candidate_groups(&bytes[r.clone()]);
+                        (
+                            DocRef {
+                                source: match &source {
+                                    Source::File(p) => Source::File(p.clone()),
+                                    Source::Bytes(b) => Source::Bytes(b.clone()),
+                                },
+                                range: r,
+                            },
+                            groups,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut index = CrdIndex::default();
+        for (doc, groups) in found.into_iter().flatten() {
+            let i = index.docs.len();
+            index.docs.push(doc);
+            for g in groups {
+                let list = index.by_group.entry(g).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        index
+    }
+
+    /// The CRD definitions of a group (parsed on first use). Several CRDs
+    /// for one group and kind (copies of different releases) cannot all be
+    /// installed: the one with the largest schemas wins, whole, the first
+    /// in input order on a tie.
+    pub fn group(&self, group: &str) -> Option<std::sync::Arc<GroupDefs>> {
+        let docs = self.by_group.get(group)?;
+        let mut parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(g) = parsed.get(group) {
+            return Some(g.clone());
+        }
+        let mut best: HashMap<String, CrdDef> = HashMap::new();
+        for &i in docs {
+            let doc = &self.docs[i];
+            let bytes: std::borrow::Cow<[u8]> = match &doc.source {
+                Source::File(p) => match std::fs::read(p) {
                     Ok(b) => b.into(),
-                    Err(_) => return Vec::new(),
+                    Err(_) => continue,
                 },
-                Input::Bytes { bytes, .. } => bytes.as_slice().into(),
-                Input::Unreadable { .. } => return Vec::new(),
+                Source::Bytes(b) => (&b[..]).into(),
             };
-            if memchr::memmem::find(&bytes, b"CustomResourceDefinition").is_none() {
-                return Vec::new();
+            let Some(text) = bytes
+                .get(doc.range.clone())
+                .and_then(|b| std::str::from_utf8(b).ok())
+            else {
+                continue;
+            };
+            for def in from_text(text.strip_prefix('\u{feff}').unwrap_or(text)) {
+                if def.group != group {
+                    continue;
+                }
+                match best.get(&def.kind) {
+                    Some(b) if b.size >= def.size => {}
+                    _ => {
+                        best.insert(def.kind.clone(), def);
+                    }
+                }
             }
-            match std::str::from_utf8(&bytes) {
-                Ok(text) => from_text(text.strip_prefix('\u{feff}').unwrap_or(text)),
-                Err(_) => Vec::new(),
+        }
+        let defs = std::sync::Arc::new(GroupDefs {
+            kinds: best.keys().cloned().collect(),
+            schemas: best.into_values().flat_map(|d| d.versions).collect(),
+        });
+        parsed.insert(group.to_string(), defs.clone());
+        Some(defs)
+    }
+}
+
+/// Byte ranges of the YAML documents of a stream (split at `---` lines).
+fn split_documents(b: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    while pos < b.len() {
+        let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i + 1);
+        let line = &b[pos..end];
+        if line.starts_with(b"---")
+            && line
+                .get(3)
+                .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            if pos > start {
+                out.push(start..pos);
             }
-        })
-        .collect();
-    let mut best: HashMap<(String, String), CrdDef> = HashMap::new();
-    for def in found.into_iter().flatten() {
-        let key = (def.group.clone(), def.kind.clone());
-        match best.get(&key) {
-            Some(b) if b.size >= def.size => {}
+            start = end;
+        }
+        pos = end;
+    }
+    if b.len() > start {
+        out.push(start..b.len());
+    }
+    out
+}
+
+/// Values of `group:` / `"group":` scalars in a document: a superset of
+/// its CRDs' `spec.group`.
+fn candidate_groups(b: &[u8]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for at in memchr::memmem::find_iter(b, b"group") {
+        let mut rest = &b[at + 5..];
+        if let Some(r) = rest.strip_prefix(b"\"") {
+            rest = r;
+        }
+        let Some(r) = rest.strip_prefix(b":") else {
+            continue;
+        };
+        let value: &[u8] = r.trim_ascii_start();
+        let value = match value.first() {
+            Some(q @ (b'"' | b'\'')) => {
+                let v = &value[1..];
+                &v[..memchr::memchr(*q, v).unwrap_or(0)]
+            }
             _ => {
-                best.insert(key, def);
+                let end = value
+                    .iter()
+                    .position(|c| matches!(c, b'\n' | b'\r' | b' ' | b',' | b'}' | b'#'))
+                    .unwrap_or(value.len());
+                &value[..end]
+            }
+        };
+        if value.is_empty() {
+            continue;
+        }
+        if let Ok(v) = std::str::from_utf8(value) {
+            if !out.iter().any(|g| g == v) {
+                out.push(v.to_string());
             }
         }
     }
-    best.into_values().flat_map(|d| d.versions).collect()
+    out
 }
 
 /// The CRDs defined in a text.
@@ -133,14 +297,14 @@ pub fn definition(crd: &Value) -> Option<CrdDef> {
             };
             let schema = &v["schema"]["openAPIV3Schema"];
             let schema = if schema.is_object() { schema } else { shared };
-            size += schema.to_string().len();
+            size += schema_size(schema);
             if v["served"].as_bool() == Some(false) {
                 continue;
             }
             versions.push((name, schema));
         }
     } else if let Some(name) = spec["version"].as_str() {
-        size += shared.to_string().len();
+        size += schema_size(shared);
         versions.push((name, shared));
     }
     let versions = versions
@@ -161,6 +325,15 @@ pub fn definition(crd: &Value) -> Option<CrdDef> {
         size,
         versions,
     })
+}
+
+/// The number of nodes of a schema (how complete it is).
+fn schema_size(v: &Value) -> usize {
+    match v {
+        Value::Object(m) => 1 + m.values().map(schema_size).sum::<usize>(),
+        Value::Array(a) => 1 + a.iter().map(schema_size).sum::<usize>(),
+        _ => 1,
+    }
 }
 
 /// Prepare a custom resource the way the API server does before it

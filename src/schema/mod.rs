@@ -121,7 +121,7 @@ type Slot = Arc<OnceLock<Option<Arc<Compiled>>>>;
 pub struct Registry {
     pub minor: u32,
     user: Option<Arc<UserSchemas>>,
-    crds: HashMap<(String, String), crd::CrdSchema>,
+    crds: crd::CrdIndex,
     /// Inputs in a directory with a kustomization file (bases and
     /// patches: partial objects).
     kustomize: std::collections::HashSet<Arc<str>>,
@@ -135,7 +135,7 @@ impl Registry {
         Registry {
             minor: opts.minor(),
             user: opts.user.clone(),
-            crds: crd::collect(inputs),
+            crds: crd::CrdIndex::build(inputs),
             kustomize: kustomize_inputs(inputs),
             cache: RwLock::new(HashMap::new()),
             unvalidated: AtomicUsize::new(0),
@@ -147,7 +147,7 @@ impl Registry {
         Registry {
             minor,
             user: None,
-            crds: HashMap::new(),
+            crds: crd::CrdIndex::default(),
             kustomize: Default::default(),
             cache: RwLock::new(HashMap::new()),
             unvalidated: AtomicUsize::new(0),
@@ -193,7 +193,12 @@ impl Registry {
                 return Some(c);
             }
         }
-        if let Some(c) = self.crds.get(&(api_version.to_string(), kind.to_string())) {
+        let group = crate::model::group_of(api_version);
+        if let Some(c) = self
+            .crds
+            .group(group)
+            .and_then(|g| g.schemas.get(&(api_version.to_string(), kind.to_string())).cloned())
+        {
             let schema = c.document(self.minor)?;
             let validator = options().build(&schema).ok()?;
             return Some(Compiled {
@@ -213,10 +218,9 @@ impl Registry {
 
     /// Whether a CRD of the input defines this group and kind (any version).
     pub fn crd_defines(&self, api_version: &str, kind: &str) -> bool {
-        let group = crate::model::group_of(api_version);
         self.crds
-            .keys()
-            .any(|(av, k)| k == kind && crate::model::group_of(av) == group)
+            .group(crate::model::group_of(api_version))
+            .is_some_and(|g| g.kinds.contains(kind))
     }
 }
 
