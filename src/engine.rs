@@ -167,7 +167,27 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
     } else {
         opts
     };
-    let results: Vec<FileResult> = inputs.par_iter().map(|i| lint_input(i, opts)).collect();
+    let results: Vec<FileResult> = match opts.schema.registry.as_ref().filter(|r| r.has_crds()) {
+        None => inputs.par_iter().map(|i| lint_input(i, opts)).collect(),
+        // Files with CRDs first: their CRDs are learnt from the trees being
+        // linted, not parsed again for the custom resources of other files.
+        // Results keep the input order.
+        Some(reg) => {
+            let (first, rest): (Vec<usize>, Vec<usize>) =
+                (0..inputs.len()).partition(|&i| reg.input_has_crds(i));
+            let mut out: Vec<Option<FileResult>> = (0..inputs.len()).map(|_| None).collect();
+            for phase in [first, rest] {
+                let done: Vec<(usize, FileResult)> = phase
+                    .par_iter()
+                    .map(|&i| (i, lint_input(&inputs[i], opts)))
+                    .collect();
+                for (i, r) in done {
+                    out[i] = Some(r);
+                }
+            }
+            out.into_iter().flatten().collect()
+        }
+    };
     let mut out = Outcome::default();
     let mut entries = Vec::new();
     let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();

@@ -491,16 +491,26 @@ fn kubernetes_version_from_flag_and_config() {
     let on_30 = run(&["--kubernetes-version", "1.30", "--no-config"]);
     assert_eq!(on_30.len(), 1, "{on_30:?}");
     assert_eq!(on_30[0].0, "deprecated-api-version");
-    assert!(on_30[0].1.contains("removed in Kubernetes 1.32"), "{on_30:?}");
+    assert!(
+        on_30[0].1.contains("removed in Kubernetes 1.32"),
+        "{on_30:?}"
+    );
     let newest = run(&["--no-config"]);
     assert_eq!(newest[0].0, "removed-api-version");
     assert!(newest[0].1.contains("use flowcontrol.apiserver.k8s.io/v1"));
     // Served, and not yet deprecated, on 1.28.
     assert!(run(&["--kubernetes-version", "v1.28", "--no-config"]).is_empty());
     // The configuration's kubernetesVersion applies; the flag overrides it.
-    std::fs::write(dir.path().join(".kubelint.yaml"), "kubernetesVersion: \"1.30\"\n").unwrap();
+    std::fs::write(
+        dir.path().join(".kubelint.yaml"),
+        "kubernetesVersion: \"1.30\"\n",
+    )
+    .unwrap();
     assert_eq!(run(&[])[0].0, "deprecated-api-version");
-    assert_eq!(run(&["--kubernetes-version", "1.33"])[0].0, "removed-api-version");
+    assert_eq!(
+        run(&["--kubernetes-version", "1.33"])[0].0,
+        "removed-api-version"
+    );
     // Unsupported versions are usage errors naming the supported ones.
     let out = kubelint()
         .current_dir(dir.path())
@@ -508,8 +518,15 @@ fn kubernetes_version_from_flag_and_config() {
         .assert()
         .code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(err.contains("1.19 is not supported") && err.contains("1.25"), "{err}");
-    std::fs::write(dir.path().join(".kubelint.yaml"), "kubernetesVersion: \"1.99\"\n").unwrap();
+    assert!(
+        err.contains("1.19 is not supported") && err.contains("1.25"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join(".kubelint.yaml"),
+        "kubernetesVersion: \"1.99\"\n",
+    )
+    .unwrap();
     let out = kubelint()
         .current_dir(dir.path())
         .arg("flow.yaml")

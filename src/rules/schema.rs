@@ -83,6 +83,9 @@ impl Rule for Validation {
             registry.count_unvalidated();
             return;
         }
+        if obj.kind == "CustomResourceDefinition" && obj.group() == "apiextensions.k8s.io" {
+            registry.offer_crd(obj.doc, obj.node, obj.api_version);
+        }
         let Some(compiled) = registry.lookup(obj.api_version, obj.kind) else {
             registry.count_unvalidated();
             if enabled(UNKNOWN_KIND) {
@@ -162,15 +165,15 @@ fn unknown_kind(obj: &Object<'_>, cx: &mut Cx<'_>) {
     // version rules (Kubernetes' own groups); not API objects at all.
     if is_config_kind(av)
         || is_builtin_group(group)
-        || lifecycle::table().status(av, kind, cx.opts.schema.minor()).is_some()
+        || lifecycle::table()
+            .status(av, kind, cx.opts.schema.minor())
+            .is_some()
         || kind == "List"
     {
         return;
     }
     let registry = cx.opts.schema.registry.clone();
-    let crd_other_version = registry
-        .as_ref()
-        .is_some_and(|r| r.crd_defines(av, kind));
+    let crd_other_version = registry.as_ref().is_some_and(|r| r.crd_defines(av, kind));
     let message = if crd_other_version {
         format!(
             "{kind} {av} has no schema: the CustomResourceDefinition in the input does not serve version `{}`, so the API server rejects the object",
@@ -273,7 +276,9 @@ impl Rule for DeprecatedApiVersion {
             ),
         };
         let help = match replacement {
-            Some(r) => format!("Change `apiVersion` to `{r}` now and adapt the fields that changed"),
+            Some(r) => {
+                format!("Change `apiVersion` to `{r}` now and adapt the fields that changed")
+            }
             None => "Plan the migration before upgrading".to_string(),
         };
         cx.report(

@@ -127,13 +127,23 @@ impl Yaml11Boolean {
 /// Where a value visitor is told about a string-typed node.
 type Visit<'f> = dyn FnMut(NodeId, &'static str) + 'f;
 
-fn visit_string_map(doc: &Document<'_>, map: Option<NodeId>, what: &'static str, f: &mut Visit<'_>) {
+fn visit_string_map(
+    doc: &Document<'_>,
+    map: Option<NodeId>,
+    what: &'static str,
+    f: &mut Visit<'_>,
+) {
     for (_, v) in map.into_iter().flat_map(|m| doc.entries(m)) {
         f(v, what);
     }
 }
 
-fn visit_string_list(doc: &Document<'_>, seq: Option<NodeId>, what: &'static str, f: &mut Visit<'_>) {
+fn visit_string_list(
+    doc: &Document<'_>,
+    seq: Option<NodeId>,
+    what: &'static str,
+    f: &mut Visit<'_>,
+) {
     for v in seq.into_iter().flat_map(|s| doc.items(s)) {
         f(v, what);
     }
@@ -195,7 +205,12 @@ fn visit_string_fields(obj: &Object<'_>, f: &mut Visit<'_>) {
     }
     if let Some(spec) = obj.pod_spec() {
         for c in spec.all_containers() {
-            visit_string_list(doc, doc.get_seq(c.node, "command"), "container command item", f);
+            visit_string_list(
+                doc,
+                doc.get_seq(c.node, "command"),
+                "container command item",
+                f,
+            );
             visit_string_list(doc, doc.get_seq(c.node, "args"), "container argument", f);
             for e in doc
                 .get_seq(c.node, "env")

@@ -74,10 +74,7 @@ impl Bundle {
         let rest = payload
             .strip_prefix(MAGIC)
             .ok_or("not a kubelint schema bundle")?;
-        let nl = rest
-            .iter()
-            .position(|&b| b == b'\n')
-            .ok_or("no header")?;
+        let nl = rest.iter().position(|&b| b == b'\n').ok_or("no header")?;
         let header: Header =
             serde_json::from_slice(&rest[..nl]).map_err(|e| format!("bad header: {e}"))?;
         let body = rest[nl + 1..].to_vec();
@@ -167,13 +164,12 @@ impl Bundle {
     /// "$defs": {…}}` holding only the definitions the kind reaches.
     pub fn kind_schema(&self, minor: u32, api_version: &str, kind: &str) -> Option<Value> {
         let root = self.kind_def(minor, api_version, kind)?;
-        self.definitions_schema(minor, &[root])
-            .map(|(defs, _)| {
-                let mut doc = Map::new();
-                doc.insert("$ref".into(), Value::String(format!("#/$defs/{root}")));
-                doc.insert("$defs".into(), Value::Object(defs));
-                Value::Object(doc)
-            })
+        self.definitions_schema(minor, &[root]).map(|(defs, _)| {
+            let mut doc = Map::new();
+            doc.insert("$ref".into(), Value::String(format!("#/$defs/{root}")));
+            doc.insert("$defs".into(), Value::Object(defs));
+            Value::Object(doc)
+        })
     }
 
     /// The definitions reachable from `roots` in a version, as a `$defs`
@@ -189,7 +185,10 @@ impl Bundle {
             .iter()
             .filter_map(|r| self.by_name.get(*r).copied())
             .collect();
-        let found = stack.iter().map(|&i| self.names[i as usize].clone()).collect();
+        let found = stack
+            .iter()
+            .map(|&i| self.names[i as usize].clone())
+            .collect();
         while let Some(i) = stack.pop() {
             let name = &self.names[i as usize];
             if defs.contains_key(name) {
@@ -202,10 +201,7 @@ impl Bundle {
             };
             let value: Value = serde_json::from_str(text).ok()?;
             collect_refs(&value, &mut |r| {
-                if let Some(j) = r
-                    .strip_prefix("#/$defs/")
-                    .and_then(|n| self.by_name.get(n))
-                {
+                if let Some(j) = r.strip_prefix("#/$defs/").and_then(|n| self.by_name.get(n)) {
                     stack.push(*j);
                 }
             });

@@ -12,7 +12,7 @@
 
 use crate::engine::Input;
 use crate::model::{objects_of, DocumentContent};
-use crate::yaml::{load, LoadLimits};
+use crate::yaml::{load, Document, LoadLimits, NodeId};
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -23,7 +23,7 @@ const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 #[derive(Debug, Clone)]
 pub struct CrdSchema {
     /// The converted `openAPIV3Schema`.
-    root: Value,
+    pub root: std::sync::Arc<Value>,
 }
 
 impl CrdSchema {
@@ -31,7 +31,7 @@ impl CrdSchema {
     /// definitions of the target version.
     pub fn document(&self, minor: u32) -> Option<Value> {
         let (defs, _) = super::bundle::bundle().definitions_schema(minor, &[OBJECT_META])?;
-        let mut doc = match &self.root {
+        let mut doc = match &*self.root {
             Value::Object(m) => m.clone(),
             _ => return None,
         };
@@ -52,17 +52,24 @@ pub struct CrdDef {
 
 /// Where the CRDs of the input are, found without parsing: the documents
 /// of files that mention `CustomResourceDefinition`, indexed by the values
-/// of their `group:` lines. A CRD document is parsed only when a custom
-/// resource of one of its groups needs a schema; most CRDs in a repository
-/// have no resources beside them, and CRD files are large.
+/// of their `group:` and `kind:` lines. A CRD document is parsed only when
+/// a custom resource of its group and kind needs a schema: most CRDs in a
+/// repository have no resources beside them, and CRD files are large.
 #[derive(Default)]
 pub struct CrdIndex {
-    /// Candidate group → documents that may define CRDs of it.
-    by_group: HashMap<String, Vec<usize>>,
+    /// Candidate (group, kind) → documents that may define it.
+    by_kind: HashMap<(String, String), Vec<usize>>,
     docs: Vec<DocRef>,
-    /// Parsed definitions per group, on first use.
-    parsed: std::sync::Mutex<HashMap<String, std::sync::Arc<GroupDefs>>>,
+    /// Parsed definitions per (group, kind), on first use (one slot per
+    /// key, so threads parse different kinds at the same time).
+    parsed: std::sync::Mutex<HashMap<(String, String), KindSlot>>,
+    /// API groups of the objects of the input (`apiVersion:` values).
+    used_groups: std::collections::HashSet<String>,
+    /// Which inputs hold CRDs.
+    crd_inputs: Vec<bool>,
 }
+
+type KindSlot = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<KindDefs>>>;
 
 /// One document of an input: the file (or the bytes of stdin) and its range.
 struct DocRef {
@@ -75,45 +82,52 @@ enum Source {
     Bytes(std::sync::Arc<[u8]>),
 }
 
-/// The definitions of one group: for each kind, the most complete CRD.
+/// The CRD of one group and kind: its served versions' schemas.
 #[derive(Default)]
-pub struct GroupDefs {
-    pub schemas: HashMap<(String, String), CrdSchema>,
-    /// Kinds with a CRD (whatever versions it serves).
-    pub kinds: std::collections::HashSet<String>,
+pub struct KindDefs {
+    /// Whether a CRD defines the kind (whatever versions it serves).
+    pub defined: bool,
+    /// apiVersion → schema.
+    pub schemas: HashMap<String, CrdSchema>,
 }
 
 impl CrdIndex {
     /// Index the CRD documents of `inputs`: each file is read once and
     /// scanned, not parsed.
     pub fn build(inputs: &[Input]) -> CrdIndex {
-        let found: Vec<Vec<(DocRef, Vec<String>)>> = inputs
+        type Found = (Vec<(DocRef, Vec<String>, Vec<String>)>, Vec<String>);
+        let found: Vec<Found> = inputs
             .par_iter()
             .map(|input| {
                 let (source, bytes): (Source, std::borrow::Cow<[u8]>) = match input {
                     Input::File { path, .. } => match std::fs::read(path) {
                         Ok(b) => (Source::File(path.clone()), b.into()),
-                        Err(_) => return Vec::new(),
+                        Err(_) => return Default::default(),
                     },
-                    Input::Bytes { bytes, .. } => {
-                        if memchr::memmem::find(bytes, b"CustomResourceDefinition").is_none() {
-                            return Vec::new();
-                        }
-                        (Source::Bytes(bytes.as_slice().into()), bytes.as_slice().into())
-                    }
-                    Input::Unreadable { .. } => return Vec::new(),
+                    Input::Bytes { bytes, .. } => (
+                        Source::Bytes(bytes.as_slice().into()),
+                        bytes.as_slice().into(),
+                    ),
+                    Input::Unreadable { .. } => return Default::default(),
                 };
+                let mut groups: Vec<String> = scalar_values(&bytes, b"apiVersion")
+                    .iter()
+                    .map(|av| crate::model::group_of(av).to_string())
+                    .collect();
+                groups.dedup();
                 if memchr::memmem::find(&bytes, b"CustomResourceDefinition").is_none() {
-                    return Vec::new();
+                    return (Vec::new(), groups);
                 }
-                split_documents(&bytes)
+                let docs = split_documents(&bytes)
                     .into_iter()
                     .filter(|r| {
                         memchr::memmem::find(&bytes[r.clone()], b"CustomResourceDefinition")
                             .is_some()
                     })
                     .map(|r| {
-                        let groups = candidate_groups(&bytes[r.clone()]);
+                        let doc = &bytes[r.clone()];
+                        let groups = scalar_values(doc, b"group");
+                        let kinds = scalar_values(doc, b"kind");
                         (
                             DocRef {
                                 source: match &source {
@@ -123,36 +137,95 @@ impl CrdIndex {
                                 range: r,
                             },
                             groups,
+                            kinds,
                         )
                     })
-                    .collect()
+                    .collect();
+                (docs, groups)
             })
             .collect();
         let mut index = CrdIndex::default();
-        for (doc, groups) in found.into_iter().flatten() {
-            let i = index.docs.len();
-            index.docs.push(doc);
-            for g in groups {
-                let list = index.by_group.entry(g).or_default();
-                if list.last() != Some(&i) {
-                    list.push(i);
+        for (docs, used) in found {
+            index.crd_inputs.push(!docs.is_empty());
+            index.used_groups.extend(used);
+            for (doc, groups, kinds) in docs {
+                let i = index.docs.len();
+                index.docs.push(doc);
+                for g in &groups {
+                    for k in &kinds {
+                        let list = index.by_kind.entry((g.clone(), k.clone())).or_default();
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
+                    }
                 }
             }
         }
         index
     }
 
-    /// The CRD definitions of a group (parsed on first use). Several CRDs
+    /// Whether input `i` holds CRDs.
+    pub fn input_has_crds(&self, i: usize) -> bool {
+        self.crd_inputs.get(i).copied().unwrap_or(false)
+    }
+
+    /// Whether any input holds CRDs.
+    pub fn has_crds(&self) -> bool {
+        !self.docs.is_empty()
+    }
+
+    fn slot(&self, key: (String, String)) -> KindSlot {
+        self.parsed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key)
+            .or_default()
+            .clone()
+    }
+
+    /// Learn a CRD from a tree being linted anyway, instead of parsing its
+    /// document again when a custom resource needs it: done when it is the
+    /// only candidate for its group and kind, and objects of its group are
+    /// in the input.
+    pub fn offer(&self, doc: &Document<'_>, node: NodeId, api_version: &str) {
+        let Some(spec) = doc.get_map(node, "spec") else {
+            return;
+        };
+        let (Some(group), Some(kind)) = (
+            doc.get_str(spec, "group"),
+            doc.path(spec, &["names", "kind"]).and_then(|k| doc.str(k)),
+        ) else {
+            return;
+        };
+        if !self.used_groups.contains(group) {
+            return;
+        }
+        let key = (group.to_string(), kind.to_string());
+        if self.by_kind.get(&key).map(Vec::len) != Some(1) {
+            return;
+        }
+        let slot = self.slot(key);
+        if slot.get().is_none() {
+            slot.get_or_init(|| {
+                let best = definition(doc, node, api_version);
+                std::sync::Arc::new(kind_defs(best))
+            });
+        }
+    }
+
+    /// The CRD of a group and kind (parsed on first use). Several CRDs
     /// for one group and kind (copies of different releases) cannot all be
     /// installed: the one with the largest schemas wins, whole, the first
     /// in input order on a tie.
-    pub fn group(&self, group: &str) -> Option<std::sync::Arc<GroupDefs>> {
-        let docs = self.by_group.get(group)?;
-        let mut parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(g) = parsed.get(group) {
-            return Some(g.clone());
-        }
-        let mut best: HashMap<String, CrdDef> = HashMap::new();
+    pub fn kind(&self, group: &str, kind: &str) -> Option<std::sync::Arc<KindDefs>> {
+        let key = (group.to_string(), kind.to_string());
+        let docs = self.by_kind.get(&key)?;
+        let slot = self.slot(key);
+        Some(slot.get_or_init(|| self.parse(docs, group, kind)).clone())
+    }
+
+    fn parse(&self, docs: &[usize], group: &str, kind: &str) -> std::sync::Arc<KindDefs> {
+        let mut best: Option<CrdDef> = None;
         for &i in docs {
             let doc = &self.docs[i];
             let bytes: std::borrow::Cow<[u8]> = match &doc.source {
@@ -169,23 +242,26 @@ impl CrdIndex {
                 continue;
             };
             for def in from_text(text.strip_prefix('\u{feff}').unwrap_or(text)) {
-                if def.group != group {
+                if def.group != group || def.kind != kind {
                     continue;
                 }
-                match best.get(&def.kind) {
-                    Some(b) if b.size >= def.size => {}
-                    _ => {
-                        best.insert(def.kind.clone(), def);
-                    }
+                if best.as_ref().is_none_or(|b| def.size > b.size) {
+                    best = Some(def);
                 }
             }
         }
-        let defs = std::sync::Arc::new(GroupDefs {
-            kinds: best.keys().cloned().collect(),
-            schemas: best.into_values().flat_map(|d| d.versions).collect(),
-        });
-        parsed.insert(group.to_string(), defs.clone());
-        Some(defs)
+        std::sync::Arc::new(kind_defs(best))
+    }
+}
+
+fn kind_defs(best: Option<CrdDef>) -> KindDefs {
+    KindDefs {
+        defined: best.is_some(),
+        schemas: best
+            .into_iter()
+            .flat_map(|d| d.versions)
+            .map(|((av, _), s)| (av, s))
+            .collect(),
     }
 }
 
@@ -215,12 +291,12 @@ fn split_documents(b: &[u8]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// Values of `group:` / `"group":` scalars in a document: a superset of
-/// its CRDs' `spec.group`.
-fn candidate_groups(b: &[u8]) -> Vec<String> {
+/// Values of `key:` / `"key":` scalars in a document: a superset of its
+/// CRDs' `spec.group` (key `group`) or `spec.names.kind` (key `kind`).
+fn scalar_values(b: &[u8], key: &[u8]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for at in memchr::memmem::find_iter(b, b"group") {
-        let mut rest = &b[at + 5..];
+    for at in memchr::memmem::find_iter(b, key) {
+        let mut rest = &b[at + key.len()..];
         if let Some(r) = rest.strip_prefix(b"\"") {
             rest = r;
         }
@@ -263,77 +339,77 @@ pub fn from_text(text: &str) -> Vec<CrdDef> {
         };
         for o in objs {
             if o.kind == "CustomResourceDefinition" && o.group() == "apiextensions.k8s.io" {
-                out.extend(definition(&doc.to_json(o.node)));
+                out.extend(definition(doc, o.node, o.api_version));
             }
         }
     }
     out
 }
 
-/// Group, kind and the schema of every served version of a CRD.
-pub fn definition(crd: &Value) -> Option<CrdDef> {
-    let spec = &crd["spec"];
-    let (Some(group), Some(kind)) = (spec["group"].as_str(), spec["names"]["kind"].as_str())
-    else {
-        return None;
-    };
-    // apiextensions.k8s.io/v1beta1 defaulted to keeping unknown fields.
-    let v1beta1 = crd["apiVersion"].as_str() == Some("apiextensions.k8s.io/v1beta1");
-    let preserve = spec["preserveUnknownFields"]
-        .as_bool()
+/// Group, kind and the converted schema of every served version of the
+/// CRD at `node`, read straight from the tree (CRDs are large: their
+/// descriptions are never copied).
+pub fn definition(doc: &Document<'_>, node: NodeId, api_version: &str) -> Option<CrdDef> {
+    let spec = doc.get_map(node, "spec")?;
+    let group = doc.get_str(spec, "group")?;
+    let kind = doc
+        .path(spec, &["names", "kind"])
+        .and_then(|k| doc.str(k))?;
+    // apiextensions.k8s.io/v1beta1 defaulted to keeping unknown fields, and
+    // only it had a schema shared by all versions.
+    let v1beta1 = api_version == "apiextensions.k8s.io/v1beta1";
+    let preserve = doc
+        .get_key(spec, "preserveUnknownFields")
+        .and_then(|v| doc.bool(v))
         .unwrap_or(v1beta1);
-    // Only v1beta1 had a schema shared by all versions.
     let shared = if v1beta1 {
-        &spec["validation"]["openAPIV3Schema"]
+        doc.path(spec, &["validation", "openAPIV3Schema"])
     } else {
-        &Value::Null
+        None
     };
-    let mut size = 0;
-    let mut versions: Vec<(&str, &Value)> = Vec::new();
-    if let Some(list) = spec["versions"].as_array() {
-        for v in list {
-            let Some(name) = v["name"].as_str() else {
+    let size = |n: NodeId| (doc.subtree_end(n) - n) as usize;
+    let mut total = 0;
+    let mut versions: Vec<(&str, NodeId)> = Vec::new();
+    if let Some(list) = doc.get_seq(spec, "versions") {
+        for v in doc.items(list) {
+            let Some(name) = doc.get_str(v, "name") else {
                 continue;
             };
-            let schema = &v["schema"]["openAPIV3Schema"];
-            let schema = if schema.is_object() { schema } else { shared };
-            size += schema_size(schema);
-            if v["served"].as_bool() == Some(false) {
+            let schema = doc
+                .path(v, &["schema", "openAPIV3Schema"])
+                .filter(|&s| doc.is_map(s))
+                .or(shared);
+            let Some(schema) = schema else { continue };
+            total += size(schema);
+            if doc.get_key(v, "served").and_then(|b| doc.bool(b)) == Some(false) {
                 continue;
             }
             versions.push((name, schema));
         }
-    } else if let Some(name) = spec["version"].as_str() {
-        size += schema_size(shared);
-        versions.push((name, shared));
+    } else if let (Some(name), Some(schema)) = (doc.get_str(spec, "version"), shared) {
+        total += size(schema);
+        versions.push((name, schema));
     }
     let versions = versions
         .into_iter()
-        .filter(|(_, s)| s.is_object())
+        .filter(|&(_, s)| doc.is_map(s))
         .map(|(version, schema)| {
-            let mut root = convert(schema, !preserve);
+            let mut root = convert(doc, schema, !preserve);
             add_root_fields(&mut root);
             (
                 (format!("{group}/{version}"), kind.to_string()),
-                CrdSchema { root },
+                CrdSchema {
+                    root: std::sync::Arc::new(root),
+                },
             )
         })
         .collect();
     Some(CrdDef {
         group: group.to_string(),
         kind: kind.to_string(),
-        size,
+        size: total,
         versions,
     })
-}
-
-/// The number of nodes of a schema (how complete it is).
-fn schema_size(v: &Value) -> usize {
-    match v {
-        Value::Object(m) => 1 + m.values().map(schema_size).sum::<usize>(),
-        Value::Array(a) => 1 + a.iter().map(schema_size).sum::<usize>(),
-        _ => 1,
-    }
 }
 
 /// Prepare a custom resource the way the API server does before it
@@ -426,20 +502,21 @@ const COPY: &[&str] = &[
 /// Convert a structural schema node. `strict`: unknown fields are errors
 /// (false under `x-kubernetes-preserve-unknown-fields` and inside
 /// `allOf`/`anyOf`/`oneOf`/`not`, whose branches only add constraints).
-pub fn convert(s: &Value, strict: bool) -> Value {
-    let Value::Object(s) = s else {
+pub fn convert(doc: &Document<'_>, node: NodeId, strict: bool) -> Value {
+    if !doc.is_map(node) {
         return json!({});
-    };
-    let flag = |k: &str| s.get(k).and_then(Value::as_bool) == Some(true);
+    }
+    let flag = |k: &str| doc.get_key(node, k).and_then(|v| doc.bool(v)) == Some(true);
     let nullable = flag("nullable");
     let int_or_string = flag("x-kubernetes-int-or-string");
     let preserve = flag("x-kubernetes-preserve-unknown-fields");
     let embedded = flag("x-kubernetes-embedded-resource");
     let mut out = Map::new();
     let mut types: Vec<Value> = Vec::new();
+    let declared = doc.get_str(node, "type");
     if int_or_string {
         types = vec![json!("integer"), json!("string")];
-    } else if let Some(t) = s.get("type").and_then(Value::as_str) {
+    } else if let Some(t) = declared {
         types.push(json!(t));
     }
     if nullable && !types.is_empty() {
@@ -455,8 +532,8 @@ pub fn convert(s: &Value, strict: bool) -> Value {
         }
     }
     for &k in COPY {
-        if let Some(v) = s.get(k) {
-            out.insert(k.into(), v.clone());
+        if let Some(v) = doc.get_key(node, k) {
+            out.insert(k.into(), doc.to_json(v));
         }
     }
     if nullable {
@@ -470,46 +547,47 @@ pub fn convert(s: &Value, strict: bool) -> Value {
         ("exclusiveMinimum", "minimum"),
         ("exclusiveMaximum", "maximum"),
     ] {
-        if s.get(flag_key).and_then(Value::as_bool) == Some(true) {
+        if flag(flag_key) {
             if let Some(limit) = out.remove(key) {
                 out.insert(flag_key.into(), limit);
             }
         }
     }
     let child_strict = strict && !preserve;
-    if let Some(Value::Object(props)) = s.get("properties") {
-        let converted = props
-            .iter()
-            .map(|(k, v)| (k.clone(), convert(v, strict)))
+    if let Some(props) = doc.get_map(node, "properties") {
+        let converted = doc
+            .entries(props)
+            .filter_map(|(k, v)| Some((doc.text(k)?.to_string(), convert(doc, v, strict))))
             .collect();
         out.insert("properties".into(), Value::Object(converted));
     }
-    if let Some(items) = s.get("items").filter(|i| i.is_object()) {
-        out.insert("items".into(), convert(items, strict));
+    if let Some(items) = doc.get_map(node, "items") {
+        out.insert("items".into(), convert(doc, items, strict));
     }
-    match s.get("additionalProperties") {
-        Some(Value::Bool(b)) => {
-            out.insert("additionalProperties".into(), Value::Bool(*b));
+    if let Some(ap) = doc.get_key(node, "additionalProperties") {
+        if let Some(b) = doc.bool(ap) {
+            out.insert("additionalProperties".into(), Value::Bool(b));
+        } else if doc.is_map(ap) {
+            out.insert("additionalProperties".into(), convert(doc, ap, strict));
         }
-        Some(v @ Value::Object(_)) => {
-            out.insert("additionalProperties".into(), convert(v, strict));
-        }
-        _ => {}
     }
     for key in ["allOf", "anyOf", "oneOf"] {
-        let Some(Value::Array(branches)) = s.get(key) else {
+        let Some(branches) = doc.get_seq(node, key) else {
             continue;
         };
         // `anyOf: [{type: integer}, {type: string}]` beside
         // x-kubernetes-int-or-string says nothing more.
-        if int_or_string && branches.iter().all(only_type) {
+        if int_or_string && doc.items(branches).all(|b| only_type(doc, b)) {
             continue;
         }
-        let converted = branches.iter().map(|b| convert(b, false)).collect();
+        let converted = doc
+            .items(branches)
+            .map(|b| convert(doc, b, false))
+            .collect();
         out.insert(key.into(), Value::Array(converted));
     }
-    if let Some(n) = s.get("not") {
-        out.insert("not".into(), convert(n, false));
+    if let Some(n) = doc.get_map(node, "not") {
+        out.insert("not".into(), convert(doc, n, false));
     }
     if embedded {
         let props = out
@@ -523,17 +601,18 @@ pub fn convert(s: &Value, strict: bool) -> Value {
                 .or_insert_with(|| json!({"type": "object"}));
         }
     }
-    let is_object = s.get("type").and_then(Value::as_str) == Some("object")
-        || s.contains_key("properties");
+    let is_object = declared == Some("object") || doc.get_key(node, "properties").is_some();
     if child_strict && is_object && !out.contains_key("additionalProperties") {
         out.insert("additionalProperties".into(), Value::Bool(false));
     }
     Value::Object(out)
 }
 
-fn only_type(v: &Value) -> bool {
-    v.as_object()
-        .is_some_and(|m| m.keys().all(|k| k == "type" || k == "description"))
+fn only_type(doc: &Document<'_>, n: NodeId) -> bool {
+    doc.is_map(n)
+        && doc
+            .entries(n)
+            .all(|(k, _)| matches!(doc.text(k), Some("type" | "description")))
 }
 
 #[cfg(test)]
@@ -542,29 +621,31 @@ mod tests {
 
     #[test]
     fn converts_structural_schemas() {
-        let s = json!({
-            "type": "object",
-            "properties": {
-                "spec": {"type": "object", "properties": {
-                    "port": {"x-kubernetes-int-or-string": true,
-                             "anyOf": [{"type": "integer"}, {"type": "string"}]},
-                    "mode": {"type": "string", "enum": ["a", "b"], "nullable": true},
-                    "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
-                    "n": {"type": "integer", "minimum": 1, "exclusiveMinimum": true}
-                }, "required": ["mode"]}
-            }
-        });
-        let c = convert(&s, true);
+        let text = "
+type: object
+properties:
+  spec:
+    type: object
+    description: ignored
+    properties:
+      port:
+        x-kubernetes-int-or-string: true
+        anyOf: [{type: integer}, {type: string}]
+      mode: {type: string, enum: [a, b], nullable: true}
+      extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+      n: {type: integer, minimum: 1, exclusiveMinimum: true}
+    required: [mode]
+";
+        let loaded = load(text, &LoadLimits::default());
+        let doc = &loaded.documents[0];
+        let c = convert(doc, doc.root, true);
         let spec = &c["properties"]["spec"];
         assert_eq!(spec["additionalProperties"], json!(false));
         assert_eq!(
             spec["properties"]["port"],
             json!({"type": ["integer", "string"]})
         );
-        assert_eq!(
-            spec["properties"]["mode"]["enum"],
-            json!(["a", "b", null])
-        );
+        assert_eq!(spec["properties"]["mode"]["enum"], json!(["a", "b", null]));
         assert_eq!(
             spec["properties"]["extra"].get("additionalProperties"),
             None

@@ -123,15 +123,27 @@ mod tests {
         let t = table();
         assert!(matches!(
             t.status("extensions/v1beta1", "Deployment", 30),
-            Some(Status::Removed { since: 16, replacement: Some("apps/v1"), .. })
+            Some(Status::Removed {
+                since: 16,
+                replacement: Some("apps/v1"),
+                ..
+            })
         ));
         assert!(matches!(
             t.status("policy/v1beta1", "PodSecurityPolicy", 25),
-            Some(Status::Removed { since: 25, replacement: None, note: Some(_) })
+            Some(Status::Removed {
+                since: 25,
+                replacement: None,
+                note: Some(_)
+            })
         ));
         assert!(matches!(
             t.status("autoscaling/v2beta2", "HorizontalPodAutoscaler", 26),
-            Some(Status::Removed { since: 26, replacement: Some("autoscaling/v2"), .. })
+            Some(Status::Removed {
+                since: 26,
+                replacement: Some("autoscaling/v2"),
+                ..
+            })
         ));
         assert_eq!(
             t.status("flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema", 30),

@@ -110,9 +110,50 @@ pub enum Origin {
 /// A compiled schema for one (apiVersion, kind).
 pub struct Compiled {
     pub validator: jsonschema::Validator,
-    /// The schema document (for field names in messages).
-    pub schema: Value,
     pub origin: Origin,
+    source: Source,
+    /// The schema document, rebuilt on demand for messages (field names):
+    /// only kinds with problems need it, and compiled validators are large
+    /// enough already.
+    document: OnceLock<Option<Value>>,
+}
+
+enum Source {
+    Builtin {
+        minor: u32,
+        api_version: String,
+        kind: String,
+    },
+    Crd {
+        schema: crd::CrdSchema,
+        minor: u32,
+    },
+    User(Arc<Value>),
+}
+
+impl Compiled {
+    /// The schema document (`$ref`s resolve inside it).
+    pub fn document(&self) -> Option<&Value> {
+        self.document
+            .get_or_init(|| match &self.source {
+                Source::Builtin {
+                    minor,
+                    api_version,
+                    kind,
+                } => bundle::bundle().kind_schema(*minor, api_version, kind),
+                Source::Crd { schema, minor } => schema.document(*minor),
+                Source::User(v) => Some((**v).clone()),
+            })
+            .as_ref()
+    }
+
+    /// The converted schema of a custom resource (for its defaults).
+    pub fn crd_root(&self) -> Option<&Value> {
+        match &self.source {
+            Source::Crd { schema, .. } => Some(&schema.root),
+            _ => None,
+        }
+    }
 }
 
 type Slot = Arc<OnceLock<Option<Arc<Compiled>>>>;
@@ -152,6 +193,27 @@ impl Registry {
             cache: RwLock::new(HashMap::new()),
             unvalidated: AtomicUsize::new(0),
         }
+    }
+
+    /// Whether input `i` (of the inputs the registry was built from) holds
+    /// CRDs: the engine lints those first.
+    pub fn input_has_crds(&self, i: usize) -> bool {
+        self.crds.input_has_crds(i)
+    }
+
+    /// Whether any input holds CRDs.
+    pub fn has_crds(&self) -> bool {
+        self.crds.has_crds()
+    }
+
+    /// Learn a CRD object being linted (see [`crd::CrdIndex::offer`]).
+    pub fn offer_crd(
+        &self,
+        doc: &crate::yaml::Document<'_>,
+        node: crate::yaml::NodeId,
+        api_version: &str,
+    ) {
+        self.crds.offer(doc, node, api_version);
     }
 
     /// Whether the input is in a directory with a kustomization file.
@@ -196,31 +258,40 @@ impl Registry {
         let group = crate::model::group_of(api_version);
         if let Some(c) = self
             .crds
-            .group(group)
-            .and_then(|g| g.schemas.get(&(api_version.to_string(), kind.to_string())).cloned())
+            .kind(group, kind)
+            .and_then(|g| g.schemas.get(api_version).cloned())
         {
-            let schema = c.document(self.minor)?;
-            let validator = options().build(&schema).ok()?;
+            let document = c.document(self.minor)?;
+            let validator = options().build(&document).ok()?;
             return Some(Compiled {
                 validator,
-                schema,
                 origin: Origin::Crd,
+                source: Source::Crd {
+                    schema: c,
+                    minor: self.minor,
+                },
+                document: OnceLock::new(),
             });
         }
-        let schema = bundle::bundle().kind_schema(self.minor, api_version, kind)?;
-        let validator = options().build(&schema).ok()?;
+        let document = bundle::bundle().kind_schema(self.minor, api_version, kind)?;
+        let validator = options().build(&document).ok()?;
         Some(Compiled {
             validator,
-            schema,
             origin: Origin::Builtin,
+            source: Source::Builtin {
+                minor: self.minor,
+                api_version: api_version.to_string(),
+                kind: kind.to_string(),
+            },
+            document: OnceLock::new(),
         })
     }
 
     /// Whether a CRD of the input defines this group and kind (any version).
     pub fn crd_defines(&self, api_version: &str, kind: &str) -> bool {
         self.crds
-            .group(crate::model::group_of(api_version))
-            .is_some_and(|g| g.kinds.contains(kind))
+            .kind(crate::model::group_of(api_version), kind)
+            .is_some_and(|g| g.defined)
     }
 }
 
@@ -321,9 +392,17 @@ mod tests {
             assert!(kinds.len() > 100, "1.{m}: {} kinds", kinds.len());
             let reg = Registry::builtin(m);
             for (av, kind, spec) in [
-                ("apps/v1", "Deployment", json!({"selector": {}, "template": {}})),
+                (
+                    "apps/v1",
+                    "Deployment",
+                    json!({"selector": {}, "template": {}}),
+                ),
                 ("v1", "Pod", json!({"containers": [{"name": "a"}]})),
-                ("v1", "Service", json!({"ports": [{"port": 80, "targetPort": "http"}]})),
+                (
+                    "v1",
+                    "Service",
+                    json!({"ports": [{"port": 80, "targetPort": "http"}]}),
+                ),
             ] {
                 let c = reg
                     .lookup(av, kind)

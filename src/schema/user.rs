@@ -28,10 +28,7 @@ impl UserSchemas {
         let mut files = HashMap::new();
         for dir in dirs {
             if !dir.is_dir() {
-                return Err(format!(
-                    "--schema-dir {}: not a directory",
-                    dir.display()
-                ));
+                return Err(format!("--schema-dir {}: not a directory", dir.display()));
             }
             let mut found = Vec::new();
             walk(dir, dir, 0, &mut found)?;
@@ -93,8 +90,9 @@ impl UserSchemas {
         let validator = self.build(path, value).ok()?;
         Some(Compiled {
             validator,
-            schema: (**value).clone(),
             origin: Origin::User(path.clone()),
+            source: super::Source::User(value.clone()),
+            document: Default::default(),
         })
     }
 
@@ -140,9 +138,18 @@ impl UserSchemas {
 
 fn looks_like_schema(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
-        ["type", "properties", "$ref", "allOf", "anyOf", "oneOf", "$defs", "definitions"]
-            .iter()
-            .any(|k| m.contains_key(*k))
+        [
+            "type",
+            "properties",
+            "$ref",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "$defs",
+            "definitions",
+        ]
+        .iter()
+        .any(|k| m.contains_key(*k))
     })
 }
 

@@ -94,8 +94,8 @@ fn locate(doc: &Document<'_>, root: NodeId, pointer: &str) -> Located {
 /// Validate the object at `root`.
 pub fn check(compiled: &Compiled, doc: &Document<'_>, root: NodeId, kind: &str) -> Vec<Problem> {
     let mut instance = doc.to_json(root);
-    if compiled.origin == super::Origin::Crd {
-        super::crd::prepare(&mut instance, &compiled.schema);
+    if let Some(root) = compiled.crd_root() {
+        super::crd::prepare(&mut instance, root);
     }
     if compiled.validator.is_valid(&instance) {
         return Vec::new();
@@ -152,7 +152,9 @@ impl Context<'_, '_> {
                         None => format!("`{}`", loc.path),
                     };
                     let mut help = match suggest(name, &known) {
-                        Some(s) => format!("Did you mean `{s}`? Fix the spelling, or remove `{name}`"),
+                        Some(s) => {
+                            format!("Did you mean `{s}`? Fix the spelling, or remove `{name}`")
+                        }
                         None => format!("Remove `{name}`, or move it to where it belongs"),
                     };
                     if let Some(explain) = self.explain(&loc.segments) {
@@ -172,8 +174,7 @@ impl Context<'_, '_> {
             ValidationErrorKind::Type { kind } => {
                 let expected = type_names(kind);
                 // `containerPort: PORT`: a name to substitute, not a value.
-                if !expected.contains(&"string")
-                    && doc.str(loc.node).is_some_and(is_variable_name)
+                if !expected.contains(&"string") && doc.str(loc.node).is_some_and(is_variable_name)
                 {
                     return;
                 }
@@ -279,7 +280,10 @@ impl Context<'_, '_> {
                         "`{field}` is invalid: {}; the API server rejects the object",
                         constraint(e)
                     ),
-                    help: format!("Change `{field}` to satisfy its schema{}", self.origin_hint()),
+                    help: format!(
+                        "Change `{field}` to satisfy its schema{}",
+                        self.origin_hint()
+                    ),
                 });
             }
         }
@@ -415,7 +419,10 @@ impl Context<'_, '_> {
                     format!("Write {want} here")
                 },
             ),
-            _ => ("it has another type".to_string(), format!("Write {want} here")),
+            _ => (
+                "it has another type".to_string(),
+                format!("Write {want} here"),
+            ),
         };
         Problem {
             kind: ProblemKind::InvalidType,
@@ -485,7 +492,9 @@ impl Context<'_, '_> {
     /// The type name (last segment of the definition) and field names of
     /// the schema at an instance path, following `$ref`s.
     fn schema_fields(&self, segments: &[String]) -> (Option<String>, Vec<String>) {
-        let schema = &self.compiled.schema;
+        let Some(schema) = self.compiled.document() else {
+            return (None, Vec::new());
+        };
         let mut name: Option<String> = None;
         let mut node = resolve(schema, schema, &mut name);
         for seg in segments {
@@ -516,7 +525,11 @@ impl Context<'_, '_> {
 
 /// Follow `$ref`s (to `#/$defs/…` of the same document) while the node
 /// has no `properties` of its own.
-fn resolve<'v>(doc: &'v Value, mut node: &'v Value, name: &mut Option<String>) -> Option<&'v Value> {
+fn resolve<'v>(
+    doc: &'v Value,
+    mut node: &'v Value,
+    name: &mut Option<String>,
+) -> Option<&'v Value> {
     for _ in 0..32 {
         if node.get("properties").is_some() {
             return Some(node);
@@ -767,7 +780,11 @@ items:
             p,
             vec![
                 (ProblemKind::InvalidType, 7, "port: 8080".to_string()),
-                (ProblemKind::InvalidType, 17, "sessionAffinity: off".to_string()),
+                (
+                    ProblemKind::InvalidType,
+                    17,
+                    "sessionAffinity: off".to_string()
+                ),
             ],
             "{p:?}"
         );
