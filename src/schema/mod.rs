@@ -313,7 +313,7 @@ fn kustomize_inputs(inputs: &[Input]) -> std::collections::HashSet<Arc<str>> {
             continue;
         };
         let Some(dir) = path.parent() else { continue };
-        if has_kustomization(dir) || dir.parent().is_some_and(|p| has_kustomization(p)) {
+        if has_kustomization(dir) || dir.parent().is_some_and(&mut has_kustomization) {
             out.insert(display.clone());
         }
     }
