@@ -26,6 +26,7 @@ Examples:
   kubelint --diff deploy/                    show the safe fixes as a diff, change nothing
   kubelint --fix deploy/                     apply them in place (comments and layout kept)
   kubelint rules                             list every rule (custom rules of the configuration too)
+  kubelint --kubernetes-version 1.30 deploy/   validate against Kubernetes 1.30's schemas
   kubelint explain duplicate-key             rationale, examples and fix of a rule
   kubelint rules import-polaris check.yaml   a Polaris custom check as a kubelint custom rule
   kubelint netpol deploy/ --graph mermaid    who may connect to whom, per namespace
@@ -210,6 +211,15 @@ struct LintArgs {
     /// Print the fixes as a unified diff and write nothing (exit 1 when there is a diff)
     #[arg(long)]
     diff: bool,
+    /// Kubernetes version to validate against, 1.NN [default: the newest bundled]
+    #[arg(long, value_name = "1.NN")]
+    kubernetes_version: Option<String>,
+    /// Directory of extra JSON Schemas (kubeconform layout {kind}-{group}-{version}.json; repeatable)
+    #[arg(long, value_name = "DIR")]
+    schema_dir: Vec<PathBuf>,
+    /// Report objects whose kind has no schema (turns on `unknown-kind`)
+    #[arg(long)]
+    strict_kinds: bool,
 }
 
 /// A usage or configuration error: printed as a diagnostic, exit 2.
@@ -295,9 +305,37 @@ fn run_lint(args: LintArgs) -> i32 {
     };
     let mut selection = Selection::new(config.rule_set.clone());
     selection.apply_settings(&config.rules);
-    if let Err(e) = selection.apply(&args.enable, &args.disable) {
+    let mut enable = args.enable.clone();
+    if args.strict_kinds {
+        enable.push(crate::rules::UNKNOWN_KIND.to_string());
+    }
+    if let Err(e) = selection.apply(&enable, &args.disable) {
         return usage_error(&e);
     }
+    let kubernetes_version = match (&args.kubernetes_version, &config.kubernetes_version) {
+        (Some(v), _) => match crate::schema::check_version(v) {
+            Ok(m) => Some(m),
+            Err(e) => return usage_error(&format!("--kubernetes-version: {e}")),
+        },
+        (None, Some(v)) => match crate::schema::check_version(v) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                return usage_error(&format!(
+                    "kubernetesVersion in {}: {e}",
+                    config.path.display()
+                ))
+            }
+        },
+        (None, None) => None,
+    };
+    let user_schemas = if args.schema_dir.is_empty() {
+        None
+    } else {
+        match crate::schema::UserSchemas::load(&args.schema_dir) {
+            Ok(u) => Some(Arc::new(u)),
+            Err(e) => return usage_error(&e),
+        }
+    };
     if args.jobs == Some(0) {
         return usage_error("--jobs must be at least 1");
     }
@@ -374,6 +412,11 @@ fn run_lint(args: LintArgs) -> i32 {
         )
         .unwrap_or_default(),
         keep_sources: args.format == Format::Human,
+        schema: crate::schema::SchemaOptions {
+            kubernetes_version,
+            user: user_schemas,
+            ..Default::default()
+        },
         ..Options::default()
     };
     let fail_on = args.fail_on.unwrap_or(match config.fail_on.as_deref() {

@@ -58,6 +58,8 @@ pub struct Options {
     /// Pod Security level for objects whose Namespace (with an `enforce`
     /// label) is not in the input.
     pub pss_level: PssLevel,
+    /// Target Kubernetes version and extra schemas (category `schema`).
+    pub schema: crate::schema::SchemaOptions,
 }
 
 /// A Pod Security Standards level, from least to most restrictive.
@@ -105,6 +107,7 @@ impl Default for Options {
             ignores: Vec::new(),
             config_dir: None,
             pss_level: PssLevel::default(),
+            schema: crate::schema::SchemaOptions::default(),
         }
     }
 }
@@ -149,7 +152,43 @@ impl FileResult {
 
 /// Lint inputs in parallel on the current rayon pool.
 pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
-    let results: Vec<FileResult> = inputs.par_iter().map(|i| lint_input(i, opts)).collect();
+    // The schema rules share one registry per run: it knows the CRDs of
+    // the whole input before any object is checked.
+    let with_registry;
+    let opts = if opts.schema.registry.is_none()
+        && crate::rules::schema_needs_registry(&|id| opts.selection.is_enabled(id))
+    {
+        let mut o = opts.clone();
+        o.schema.registry = Some(Arc::new(crate::schema::Registry::build(
+            inputs,
+            &opts.schema,
+        )));
+        with_registry = o;
+        &with_registry
+    } else {
+        opts
+    };
+    let results: Vec<FileResult> = match opts.schema.registry.as_ref().filter(|r| r.has_crds()) {
+        None => inputs.par_iter().map(|i| lint_input(i, opts)).collect(),
+        // Files with CRDs first: their CRDs are learnt from the trees being
+        // linted, not parsed again for the custom resources of other files.
+        // Results keep the input order.
+        Some(reg) => {
+            let (first, rest): (Vec<usize>, Vec<usize>) =
+                (0..inputs.len()).partition(|&i| reg.input_has_crds(i));
+            let mut out: Vec<Option<FileResult>> = (0..inputs.len()).map(|_| None).collect();
+            for phase in [first, rest] {
+                let done: Vec<(usize, FileResult)> = phase
+                    .par_iter()
+                    .map(|&i| (i, lint_input(&inputs[i], opts)))
+                    .collect();
+                for (i, r) in done {
+                    out[i] = Some(r);
+                }
+            }
+            out.into_iter().flatten().collect()
+        }
+    };
     let mut out = Outcome::default();
     let mut entries = Vec::new();
     let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
@@ -259,6 +298,7 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
         }
     }
     out.summary.findings = out.findings.len();
+    out.summary.no_schema = opts.schema.registry.as_ref().map_or(0, |r| r.unvalidated());
     out.index = index;
     out
 }
@@ -509,6 +549,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                 out: &mut out,
                 opts,
                 text: body,
+                file: display,
             };
             rules.check(i, obj, &mut cx);
         }

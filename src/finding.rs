@@ -129,4 +129,7 @@ pub struct Summary {
     pub unsafe_fixable: usize,
     /// Findings whose fix `--fix` (or `--diff`) applied in this run.
     pub fixed: usize,
+    /// Objects not schema-validated: no bundled schema, CRD or
+    /// `--schema-dir` schema for their apiVersion and kind.
+    pub no_schema: usize,
 }

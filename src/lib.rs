@@ -32,6 +32,10 @@
 //!   once per run; [`rules::Rules`] is the run's rule set — the built-in
 //!   rules at their static positions followed by the custom ones — which
 //!   the engine, the selection, the suppressions and the reports share.
+//! * [`schema`] validates objects offline against the bundled Kubernetes
+//!   JSON Schemas of the target version, the CRDs found in the input and
+//!   `--schema-dir`, with a validator compiled per (apiVersion, kind) on
+//!   first use and shared by every thread.
 //! * [`report`] is pure functions from sorted findings to bytes.
 //! * [`fix`] holds fixes: a rule may attach text edits on spans to a finding
 //!   (built by [`fix::Editor`], which writes the way the file is written);
@@ -52,6 +56,7 @@ pub mod model;
 pub mod netpol;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod suppress;
 pub mod yaml;

@@ -178,6 +178,8 @@ fn json_contract() {
         "errors",
         "warnings",
         "notes",
+        "suppressed",
+        "no_schema",
     ] {
         assert!(s[k].is_u64(), "summary.{k}");
     }
@@ -454,4 +456,142 @@ fn help_and_version() {
     assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("Examples:"));
     let out = kubelint().arg("-V").assert().code(0);
     assert!(String::from_utf8_lossy(&out.get_output().stdout).starts_with("kubelint "));
+}
+
+const FLOW_V1BETA3: &str = "apiVersion: flowcontrol.apiserver.k8s.io/v1beta3\nkind: FlowSchema\nmetadata:\n  name: batch\nspec:\n  priorityLevelConfiguration: {name: low}\n";
+
+fn schema_rules(out: &[u8]) -> Vec<(String, String)> {
+    json_of(out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["category"] == "schema")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kubernetes_version_from_flag_and_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("flow.yaml"), FLOW_V1BETA3).unwrap();
+    let run = |args: &[&str]| {
+        let out = kubelint()
+            .current_dir(dir.path())
+            .args(["flow.yaml", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        schema_rules(&out.stdout)
+    };
+    // Deprecated on 1.30 (removal announced), removed from 1.32 on.
+    let on_30 = run(&["--kubernetes-version", "1.30", "--no-config"]);
+    assert_eq!(on_30.len(), 1, "{on_30:?}");
+    assert_eq!(on_30[0].0, "deprecated-api-version");
+    assert!(
+        on_30[0].1.contains("removed in Kubernetes 1.32"),
+        "{on_30:?}"
+    );
+    let newest = run(&["--no-config"]);
+    assert_eq!(newest[0].0, "removed-api-version");
+    assert!(newest[0].1.contains("use flowcontrol.apiserver.k8s.io/v1"));
+    // Served, and not yet deprecated, on 1.28.
+    assert!(run(&["--kubernetes-version", "v1.28", "--no-config"]).is_empty());
+    // The configuration's kubernetesVersion applies; the flag overrides it.
+    std::fs::write(
+        dir.path().join(".kubelint.yaml"),
+        "kubernetesVersion: \"1.30\"\n",
+    )
+    .unwrap();
+    assert_eq!(run(&[])[0].0, "deprecated-api-version");
+    assert_eq!(
+        run(&["--kubernetes-version", "1.33"])[0].0,
+        "removed-api-version"
+    );
+    // Unsupported versions are usage errors naming the supported ones.
+    let out = kubelint()
+        .current_dir(dir.path())
+        .args(["flow.yaml", "--kubernetes-version", "1.19"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("1.19 is not supported") && err.contains("1.25"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join(".kubelint.yaml"),
+        "kubernetesVersion: \"1.99\"\n",
+    )
+    .unwrap();
+    let out = kubelint()
+        .current_dir(dir.path())
+        .arg("flow.yaml")
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("kubernetesVersion"), "{err}");
+}
+
+#[test]
+fn schema_dir_strict_kinds_and_unvalidated_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = dir.path().join("schemas");
+    std::fs::create_dir(&schemas).unwrap();
+    // kubeconform's layout, with a $ref to a second file.
+    std::fs::write(
+        schemas.join("widget-example-v1.json"),
+        r#"{"type": "object", "properties": {"apiVersion": {}, "kind": {}, "metadata": {},
+            "spec": {"$ref": "widget-spec.json"}}, "additionalProperties": false}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        schemas.join("widget-spec.json"),
+        r#"{"type": "object", "properties": {"size": {"type": "integer"}}, "additionalProperties": false}"#,
+    )
+    .unwrap();
+    let manifests = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: a}\nspec:\n  size: big\n  colour: red\n---\napiVersion: other.example.com/v1\nkind: Gadget\nmetadata: {name: b}\n";
+    std::fs::write(dir.path().join("w.yaml"), manifests).unwrap();
+    let run = |args: &[&str]| {
+        kubelint()
+            .current_dir(dir.path())
+            .args(["w.yaml", "--no-config", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let without = run(&[]);
+    assert!(schema_rules(&without).is_empty());
+    assert_eq!(json_of(&without)["summary"]["no_schema"], 2);
+    let with = run(&["--schema-dir", "schemas"]);
+    let rules: Vec<String> = schema_rules(&with).into_iter().map(|(r, _)| r).collect();
+    assert_eq!(rules, ["invalid-type", "unknown-field"]);
+    assert_eq!(json_of(&with)["summary"]["no_schema"], 1);
+    let strict = run(&["--schema-dir", "schemas", "--strict-kinds"]);
+    let rules: Vec<String> = schema_rules(&strict).into_iter().map(|(r, _)| r).collect();
+    assert_eq!(rules, ["invalid-type", "unknown-field", "unknown-kind"]);
+    // The human summary counts them too.
+    let human = kubelint()
+        .current_dir(dir.path())
+        .args(["w.yaml", "--no-config"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&human.stdout).contains("2 without schema"));
+    // A broken schema directory is a usage error.
+    std::fs::write(schemas.join("broken.json"), "{not json").unwrap();
+    kubelint()
+        .current_dir(dir.path())
+        .args(["w.yaml", "--schema-dir", "schemas"])
+        .assert()
+        .code(2);
+    kubelint()
+        .current_dir(dir.path())
+        .args(["w.yaml", "--schema-dir", "missing"])
+        .assert()
+        .code(2);
 }

@@ -27,6 +27,9 @@ pub fn summary_line(s: &Summary, elapsed: Duration) -> String {
     if s.skipped > 0 {
         line.push_str(&format!(", {} skipped", s.skipped));
     }
+    if s.no_schema > 0 {
+        line.push_str(&format!(", {} without schema", s.no_schema));
+    }
     if s.suppressed > 0 {
         line.push_str(&format!(", {} suppressed", s.suppressed));
     }

@@ -22,6 +22,7 @@ mod rbac;
 mod references;
 mod replicas;
 mod resources;
+mod schema;
 mod secrets;
 mod workloads;
 mod yaml;
@@ -36,6 +37,7 @@ use catalog::{catalog, RuleDoc};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+pub use schema::{needs_registry as schema_needs_registry, UNKNOWN_KIND};
 pub use yaml::{UNKNOWN_SUPPRESSION, YAML_SYNTAX};
 
 pub trait Rule: Send + Sync {
@@ -86,6 +88,7 @@ fn all_rules() -> Vec<&'static dyn Rule> {
     v.extend_from_slice(networking::RULES);
     v.extend_from_slice(secrets::RULES);
     v.extend_from_slice(hardening::RULES);
+    v.extend_from_slice(schema::RULES);
     v
 }
 
@@ -480,6 +483,8 @@ pub struct Cx<'a> {
     pub opts: &'a Options,
     /// The text of the file being linted (spans index into it).
     pub text: &'a str,
+    /// The file's path as displayed.
+    pub file: &'a Arc<str>,
 }
 
 impl Cx<'_> {
@@ -499,6 +504,31 @@ impl Cx<'_> {
             object: self.object.cloned(),
             related: Vec::new(),
             data: Some(Arc::from(data)),
+            node_path: None,
+            fix: None,
+        });
+    }
+
+    /// Report a finding at `span` for another rule of the same family
+    /// (one pass computes findings of several rules), if that rule is on.
+    pub(crate) fn report_for(
+        &mut self,
+        rule_id: &str,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let Some(rule) = index_of(rule_id).filter(|&i| self.opts.selection.enabled[i]) else {
+            return;
+        };
+        self.out.push(Pending {
+            rule,
+            span,
+            message: message.into(),
+            help: help.into(),
+            object: self.object.cloned(),
+            related: Vec::new(),
+            data: None,
             node_path: None,
             fix: None,
         });

@@ -139,30 +139,115 @@ impl Yaml11Boolean {
                 .map(|e| Fix::safe(format!("Quote `{text}` as {quoted}"), vec![e])),
         );
     }
+}
 
-    fn check_string_map(
-        ed: &Editor<'_>,
-        doc: &Document<'_>,
-        map: Option<NodeId>,
-        what: &str,
-        cx: &mut Cx<'_>,
-    ) {
-        for (_, v) in map.into_iter().flat_map(|m| doc.entries(m)) {
-            Self::check_value(ed, doc, v, what, cx);
+/// Where a value visitor is told about a string-typed node.
+type Visit<'f> = dyn FnMut(NodeId, &'static str) + 'f;
+
+fn visit_string_map(
+    doc: &Document<'_>,
+    map: Option<NodeId>,
+    what: &'static str,
+    f: &mut Visit<'_>,
+) {
+    for (_, v) in map.into_iter().flat_map(|m| doc.entries(m)) {
+        f(v, what);
+    }
+}
+
+fn visit_string_list(
+    doc: &Document<'_>,
+    seq: Option<NodeId>,
+    what: &'static str,
+    f: &mut Visit<'_>,
+) {
+    for v in seq.into_iter().flat_map(|s| doc.items(s)) {
+        f(v, what);
+    }
+}
+
+/// Every string-typed value `yaml11-boolean` examines in an object, with
+/// what it is (labels, annotations, selectors, ConfigMap data, container
+/// commands, arguments and environment values, …).
+fn visit_string_fields(obj: &Object<'_>, f: &mut Visit<'_>) {
+    let doc = obj.doc;
+    // Fields typed map[string]string or []string wherever they appear.
+    for map in doc.maps_in(obj.node) {
+        for (k, v) in doc.entries(map) {
+            match doc.text(k) {
+                Some("metadata") if doc.is_map(v) => {
+                    visit_string_map(doc, doc.get_map(v, "labels"), "label value", f);
+                    visit_string_map(doc, doc.get_map(v, "annotations"), "annotation value", f);
+                }
+                Some("matchLabels") => visit_string_map(doc, Some(v), "label selector value", f),
+                Some("matchExpressions") => {
+                    for e in doc.items(v) {
+                        visit_string_list(
+                            doc,
+                            doc.get_seq(e, "values"),
+                            "selector expression value",
+                            f,
+                        );
+                    }
+                }
+                Some("nodeSelector") if doc.is_map(v) => {
+                    visit_string_map(doc, Some(v), "node selector value", f)
+                }
+                _ => {}
+            }
         }
     }
-
-    fn check_string_list(
-        ed: &Editor<'_>,
-        doc: &Document<'_>,
-        seq: Option<NodeId>,
-        what: &str,
-        cx: &mut Cx<'_>,
-    ) {
-        for v in seq.into_iter().flat_map(|s| doc.items(s)) {
-            Self::check_value(ed, doc, v, what, cx);
+    let core = group_of(obj.api_version).is_empty();
+    match obj.kind {
+        "ConfigMap" if core => visit_string_map(
+            doc,
+            doc.get_map(obj.node, "data"),
+            "ConfigMap data value",
+            f,
+        ),
+        "Secret" if core => visit_string_map(
+            doc,
+            doc.get_map(obj.node, "stringData"),
+            "Secret stringData value",
+            f,
+        ),
+        "Service" if core => visit_string_map(
+            doc,
+            doc.path(obj.node, &["spec", "selector"])
+                .filter(|&s| doc.is_map(s)),
+            "Service selector value",
+            f,
+        ),
+        _ => {}
+    }
+    if let Some(spec) = obj.pod_spec() {
+        for c in spec.all_containers() {
+            visit_string_list(
+                doc,
+                doc.get_seq(c.node, "command"),
+                "container command item",
+                f,
+            );
+            visit_string_list(doc, doc.get_seq(c.node, "args"), "container argument", f);
+            for e in doc
+                .get_seq(c.node, "env")
+                .into_iter()
+                .flat_map(|s| doc.items(s))
+            {
+                if let Some(v) = doc.get_key(e, "value") {
+                    f(v, "environment variable value");
+                }
+            }
         }
     }
+}
+
+/// Whether `yaml11-boolean` examines this node. The schema rules leave
+/// such nodes to it (one owner per node, see `rules/schema.rs`).
+pub(super) fn yaml11_boolean_covers(obj: &Object<'_>, node: NodeId) -> bool {
+    let mut found = false;
+    visit_string_fields(obj, &mut |n, _| found |= n == node);
+    found
 }
 
 impl Rule for Yaml11Boolean {
@@ -175,100 +260,7 @@ impl Rule for Yaml11Boolean {
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         let doc = obj.doc;
         let ed = &Editor::new(doc, cx.text);
-        // Fields typed map[string]string or []string wherever they appear.
-        for map in doc.maps_in(obj.node) {
-            for (k, v) in doc.entries(map) {
-                match doc.text(k) {
-                    Some("metadata") if doc.is_map(v) => {
-                        Self::check_string_map(
-                            ed,
-                            doc,
-                            doc.get_map(v, "labels"),
-                            "label value",
-                            cx,
-                        );
-                        Self::check_string_map(
-                            ed,
-                            doc,
-                            doc.get_map(v, "annotations"),
-                            "annotation value",
-                            cx,
-                        );
-                    }
-                    Some("matchLabels") => {
-                        Self::check_string_map(ed, doc, Some(v), "label selector value", cx)
-                    }
-                    Some("matchExpressions") => {
-                        for e in doc.items(v) {
-                            Self::check_string_list(
-                                ed,
-                                doc,
-                                doc.get_seq(e, "values"),
-                                "selector expression value",
-                                cx,
-                            );
-                        }
-                    }
-                    Some("nodeSelector") if doc.is_map(v) => {
-                        Self::check_string_map(ed, doc, Some(v), "node selector value", cx)
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let core = group_of(obj.api_version).is_empty();
-        match obj.kind {
-            "ConfigMap" if core => Self::check_string_map(
-                ed,
-                doc,
-                doc.get_map(obj.node, "data"),
-                "ConfigMap data value",
-                cx,
-            ),
-            "Secret" if core => Self::check_string_map(
-                ed,
-                doc,
-                doc.get_map(obj.node, "stringData"),
-                "Secret stringData value",
-                cx,
-            ),
-            "Service" if core => Self::check_string_map(
-                ed,
-                doc,
-                doc.path(obj.node, &["spec", "selector"])
-                    .filter(|&s| doc.is_map(s)),
-                "Service selector value",
-                cx,
-            ),
-            _ => {}
-        }
-        if let Some(spec) = obj.pod_spec() {
-            for c in spec.all_containers() {
-                Self::check_string_list(
-                    ed,
-                    doc,
-                    doc.get_seq(c.node, "command"),
-                    "container command item",
-                    cx,
-                );
-                Self::check_string_list(
-                    ed,
-                    doc,
-                    doc.get_seq(c.node, "args"),
-                    "container argument",
-                    cx,
-                );
-                for e in doc
-                    .get_seq(c.node, "env")
-                    .into_iter()
-                    .flat_map(|s| doc.items(s))
-                {
-                    if let Some(v) = doc.get_key(e, "value") {
-                        Self::check_value(ed, doc, v, "environment variable value", cx);
-                    }
-                }
-            }
-        }
+        visit_string_fields(obj, &mut |v, what| Self::check_value(ed, doc, v, what, cx));
     }
 }
 
