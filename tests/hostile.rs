@@ -263,3 +263,32 @@ proptest! {
         }
     }
 }
+
+/// Inputs the fuzzers found slow (seconds under the sanitizer build; each
+/// was a long chain of relaxed re-reads): the work stays within the
+/// counted bounds and the whole lint still runs.
+#[test]
+fn fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fuzz/load");
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let l = load(&text, &LoadLimits::default());
+        let nodes: usize = l.documents.iter().map(|d| d.node_count()).sum();
+        assert!(nodes <= text.len(), "{}", path.display());
+        let slack = text.lines().count() * 4096;
+        assert!(
+            l.parsed_bytes <= text.len() + MAX_RELAX_WORK + slack,
+            "{}: parsed {} bytes",
+            path.display(),
+            l.parsed_bytes
+        );
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let out = lint_files(&[(name.as_str(), bytes.as_slice())], &["all"]);
+        assert_eq!(out.summary.files, 1);
+        seen += 1;
+    }
+    assert!(seen > 0, "no regression inputs under {}", dir.display());
+}
