@@ -132,6 +132,12 @@ fn compare(path: &str, key: &str, a: &Value, b: &Value, errors: &mut Vec<String>
                 errors.push(format!("{path}: image {s0} became {s1}"));
             }
         }
+        // A removed apiVersion replaced by its stable successor.
+        (Value::String(s0), Value::String(s1))
+            if key == "apiVersion"
+                && (s0.contains("alpha") || s0.contains("beta"))
+                && !s1.contains("alpha")
+                && !s1.contains("beta") => {}
         (_, v) if fixed_value(key).as_ref() == Some(v) => {}
         (Value::Null, Value::Object(_) | Value::Array(_)) if ADDED.contains(&key) => {}
         _ => errors.push(format!("{path}: {a} became {b}")),

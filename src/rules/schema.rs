@@ -16,6 +16,7 @@
 
 use super::yaml::yaml11_boolean_covers;
 use super::{Cx, Rule};
+use crate::fix::{Editor, Fix, NewValue};
 use crate::model::Object;
 use crate::schema::lifecycle::{self, Status};
 use crate::schema::validate::{self, ProblemKind};
@@ -51,9 +52,10 @@ pub(super) static RULES: &[&dyn Rule] = &[
     &UnservedApiVersion,
 ];
 
-/// Whether any rule that needs the schema registry is on.
+/// Whether any rule that needs the schema registry is on (the fix of
+/// `removed-api-version` validates against the replacement's schema).
 pub fn needs_registry(enabled: &dyn Fn(&str) -> bool) -> bool {
-    VALIDATION.iter().any(|id| enabled(id))
+    VALIDATION.iter().any(|id| enabled(id)) || enabled("removed-api-version")
 }
 
 struct Validation(&'static str);
@@ -233,7 +235,36 @@ impl Rule for RemovedApiVersion {
             (None, None) => format!("Remove the {kind}, or target an older --kubernetes-version"),
         };
         cx.report(kind_span(obj, "apiVersion"), message, help);
+        if let Some(r) = replacement {
+            cx.fix(replacement_fix(obj, r, cx));
+        }
     }
+}
+
+/// The safe fix of a removed apiVersion: its replacement, offered only when
+/// the object as written validates against the replacement's schema (the
+/// fields did not change between the versions, as for CronJob batch/v1beta1
+/// → batch/v1); otherwise the fields need a hand conversion and no fix is
+/// offered.
+fn replacement_fix(obj: &Object<'_>, replacement: &str, cx: &Cx<'_>) -> Option<Fix> {
+    let registry = cx.opts.schema.registry.as_ref()?;
+    let compiled = registry.lookup(replacement, obj.kind)?;
+    let doc = obj.doc;
+    let mut instance = doc.to_json(obj.node);
+    instance
+        .as_object_mut()?
+        .insert("apiVersion".into(), replacement.into());
+    if !compiled.validator.is_valid(&instance) {
+        return None;
+    }
+    let value = doc.get_key(obj.node, "apiVersion")?;
+    let edit = Editor::new(doc, cx.text).replace(value, &NewValue::str(replacement))?;
+    Some(Fix::safe(
+        format!(
+            "Change `apiVersion` to `{replacement}` (the object validates against it unchanged)"
+        ),
+        vec![edit],
+    ))
 }
 
 struct DeprecatedApiVersion;
