@@ -66,35 +66,43 @@ fn deep_nesting() {
     assert_eq!(syntax_messages(&out, "deep.json").len(), 1);
 }
 
+/// Load `text` and assert the loader's counted work: no more nodes than
+/// bytes, and parsed bytes within the text plus the re-read budget
+/// (`reread`: whether a relaxed re-read must, or must not, have happened).
+fn check_bounded<'a>(
+    name: &str,
+    text: &'a str,
+    reread: Option<bool>,
+) -> kubelint::yaml::Loaded<'a> {
+    let l = load(text, &LoadLimits::default());
+    let nodes: usize = l.documents.iter().map(|d| d.node_count()).sum();
+    assert!(
+        nodes <= text.len(),
+        "{name}: {nodes} nodes for {} bytes",
+        text.len()
+    );
+    match reread {
+        Some(true) => assert!(l.parsed_bytes > text.len(), "{name}: expected a re-read"),
+        Some(false) => assert_eq!(l.parsed_bytes, text.len(), "{name}: read once"),
+        None => {}
+    }
+    // Each re-read round parses the patched text, at most a few bytes
+    // of indentation per line longer than the original.
+    let slack = text.lines().count() * 4096;
+    assert!(
+        l.parsed_bytes <= text.len() + MAX_RELAX_WORK + slack,
+        "{name}: parsed {} bytes",
+        l.parsed_bytes
+    );
+    l
+}
+
 /// The loader's work on hostile input, counted rather than timed: the
 /// parser never sees more than the text plus the bounded re-read budget, and
 /// the tree never holds more nodes than the text has bytes (aliases are
 /// links, never copies), so time and memory stay linear in the input.
 #[test]
 fn loader_work_is_bounded_by_counting() {
-    fn check<'a>(name: &str, text: &'a str, reread: bool) -> kubelint::yaml::Loaded<'a> {
-        let l = load(text, &LoadLimits::default());
-        let nodes: usize = l.documents.iter().map(|d| d.node_count()).sum();
-        assert!(
-            nodes <= text.len(),
-            "{name}: {nodes} nodes for {} bytes",
-            text.len()
-        );
-        if reread {
-            assert!(l.parsed_bytes > text.len(), "{name}: expected a re-read");
-        } else {
-            assert_eq!(l.parsed_bytes, text.len(), "{name}: read once");
-        }
-        // Each re-read round parses the patched text, at most a few bytes
-        // of indentation per line longer than the original.
-        let slack = text.lines().count() * 4096;
-        assert!(
-            l.parsed_bytes <= text.len() + MAX_RELAX_WORK + slack,
-            "{name}: parsed {} bytes",
-            l.parsed_bytes
-        );
-        l
-    }
     let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..30 {
         bomb.push_str(&format!(
@@ -102,19 +110,19 @@ fn loader_work_is_bounded_by_counting() {
             vec![format!("*a{}", i - 1); 10].join(", ")
         ));
     }
-    let l = check("alias bomb", &bomb, false);
+    let l = check_bounded("alias bomb", &bomb, Some(false));
     assert!(l.documents.is_empty() && l.error.is_some());
-    check(
+    check_bounded(
         "deep flow",
         &("[".repeat(10_000) + &"]".repeat(10_000)),
-        false,
+        Some(false),
     );
     let block: String = (0..10_000).map(|i| " ".repeat(i) + "- \n").collect();
-    check("deep block", &block, false);
+    check_bounded("deep block", &block, Some(false));
     let stream: String = (0..50_000)
         .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"))
         .collect();
-    let l = check("long stream", &stream, false);
+    let l = check_bounded("long stream", &stream, Some(false));
     assert_eq!(l.documents.len(), 50_000);
     // Flow sequences closed left of their key's indentation, as Kubernetes
     // accepts them: every one costs a re-read round, and the rounds are
@@ -123,7 +131,7 @@ fn loader_work_is_bounded_by_counting() {
         .map(|i| format!("  k{i}:\n    args: [a,\n  b]\n"))
         .collect();
     let relaxed = format!("root:\n{relaxed}");
-    check("many relaxed lines", &relaxed, true);
+    check_bounded("many relaxed lines", &relaxed, Some(true));
 }
 
 #[test]
@@ -275,16 +283,7 @@ fn fuzz_regressions() {
         let path = e.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        let l = load(&text, &LoadLimits::default());
-        let nodes: usize = l.documents.iter().map(|d| d.node_count()).sum();
-        assert!(nodes <= text.len(), "{}", path.display());
-        let slack = text.lines().count() * 4096;
-        assert!(
-            l.parsed_bytes <= text.len() + MAX_RELAX_WORK + slack,
-            "{}: parsed {} bytes",
-            path.display(),
-            l.parsed_bytes
-        );
+        check_bounded(&path.display().to_string(), &text, None);
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let out = lint_files(&[(name.as_str(), bytes.as_slice())], &["all"]);
         assert_eq!(out.summary.files, 1);

@@ -489,63 +489,60 @@ impl<'a> Editor<'a> {
     }
 
     fn find_layout(&self) -> Layout {
-        {
-            let doc = self.doc;
-            let mut indents: Vec<(usize, usize)> = Vec::new();
-            let mut seqs: Vec<(usize, usize)> = Vec::new();
-            let bump = |v: &mut Vec<(usize, usize)>, x: usize| match v.iter_mut().find(|e| e.0 == x)
-            {
-                Some(e) => e.1 += 1,
-                None => v.push((x, 1)),
-            };
-            let mut samples = 0;
-            for map in doc.maps_in(doc.root).take_while(|&m| m < SCAN_NODES) {
-                if self.is_flow(map) {
-                    continue;
-                }
-                for (k, v) in doc.entries(map) {
-                    let ks = doc.span(k).start as usize;
-                    let kcol = self.col(ks);
-                    match doc.get(v).data {
-                        NodeData::Map { .. } if !self.is_flow(v) => {
-                            if let Some((k2, _)) = doc.entries(v).next() {
-                                let p = doc.span(k2).start as usize;
-                                let c = self.col(p);
-                                if !self.same_line(ks, p) && c > kcol {
-                                    bump(&mut indents, c - kcol);
+        let doc = self.doc;
+        let mut indents: Vec<(usize, usize)> = Vec::new();
+        let mut seqs: Vec<(usize, usize)> = Vec::new();
+        let bump = |v: &mut Vec<(usize, usize)>, x: usize| match v.iter_mut().find(|e| e.0 == x) {
+            Some(e) => e.1 += 1,
+            None => v.push((x, 1)),
+        };
+        let mut samples = 0;
+        for map in doc.maps_in(doc.root).take_while(|&m| m < SCAN_NODES) {
+            if self.is_flow(map) {
+                continue;
+            }
+            for (k, v) in doc.entries(map) {
+                let ks = doc.span(k).start as usize;
+                let kcol = self.col(ks);
+                match doc.get(v).data {
+                    NodeData::Map { .. } if !self.is_flow(v) => {
+                        if let Some((k2, _)) = doc.entries(v).next() {
+                            let p = doc.span(k2).start as usize;
+                            let c = self.col(p);
+                            if !self.same_line(ks, p) && c > kcol {
+                                bump(&mut indents, c - kcol);
+                                samples += 1;
+                            }
+                        }
+                    }
+                    NodeData::Seq { .. } if !self.is_flow(v) => {
+                        if let Some(first) = doc.items(v).next() {
+                            if let Some(d) = self.dash_before(doc.span(first).start as usize) {
+                                let c = self.col(d);
+                                if !self.same_line(ks, d) && c >= kcol {
+                                    bump(&mut seqs, c - kcol);
                                     samples += 1;
                                 }
                             }
                         }
-                        NodeData::Seq { .. } if !self.is_flow(v) => {
-                            if let Some(first) = doc.items(v).next() {
-                                if let Some(d) = self.dash_before(doc.span(first).start as usize) {
-                                    let c = self.col(d);
-                                    if !self.same_line(ks, d) && c >= kcol {
-                                        bump(&mut seqs, c - kcol);
-                                        samples += 1;
-                                    }
-                                }
-                            }
-                        }
-                        _ => {}
                     }
-                }
-                if samples >= 64 {
-                    break;
+                    _ => {}
                 }
             }
-            let most = |v: &[(usize, usize)]| {
-                v.iter()
-                    .enumerate()
-                    .max_by_key(|(i, e)| (e.1, std::cmp::Reverse(*i)))
-                    .map(|(_, e)| e.0)
-            };
-            let indent = most(&indents).unwrap_or(2);
-            Layout {
-                indent,
-                seq_indent: most(&seqs).unwrap_or(indent),
+            if samples >= 64 {
+                break;
             }
+        }
+        let most = |v: &[(usize, usize)]| {
+            v.iter()
+                .enumerate()
+                .max_by_key(|(i, e)| (e.1, std::cmp::Reverse(*i)))
+                .map(|(_, e)| e.0)
+        };
+        let indent = most(&indents).unwrap_or(2);
+        Layout {
+            indent,
+            seq_indent: most(&seqs).unwrap_or(indent),
         }
     }
 
@@ -556,22 +553,20 @@ impl<'a> Editor<'a> {
     }
 
     fn find_quote(&self) -> char {
-        {
-            let (mut single, mut double) = (0usize, 0usize);
-            for n in self.doc.nodes.iter().take(SCAN_NODES as usize) {
-                if let NodeData::Scalar { style, .. } = n.data {
-                    match style {
-                        ScalarStyle::SingleQuoted => single += 1,
-                        ScalarStyle::DoubleQuoted => double += 1,
-                        _ => {}
-                    }
+        let (mut single, mut double) = (0usize, 0usize);
+        for n in self.doc.nodes.iter().take(SCAN_NODES as usize) {
+            if let NodeData::Scalar { style, .. } = n.data {
+                match style {
+                    ScalarStyle::SingleQuoted => single += 1,
+                    ScalarStyle::DoubleQuoted => double += 1,
+                    _ => {}
                 }
             }
-            if single > double {
-                '\''
-            } else {
-                '"'
-            }
+        }
+        if single > double {
+            '\''
+        } else {
+            '"'
         }
     }
 
