@@ -546,6 +546,11 @@ fn run_lint(args: LintArgs) -> i32 {
         return usage_error(&e);
     }
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
+    // The process exits next: freeing the findings, the index and the
+    // compiled schema validators one allocation at a time would only
+    // delay the exit (by several percent of a whole run).
+    std::mem::forget(outcome);
+    std::mem::forget(opts);
     i32::from(failed)
 }
 

@@ -1267,14 +1267,11 @@ impl Rule for AutomountServiceAccountToken {
         }
     }
     fn finalize(&self, f: &mut Finding, index: &Index) -> bool {
+        let data = index.memo(DefaultAccounts::build);
         // A `default` ServiceAccount in the input that disables the mount
         // answers for every pod using it.
         let ns = f.object.as_ref().and_then(|o| o.namespace.as_deref());
-        if index.of_kind("ServiceAccount").any(|o| {
-            o.reference.namespace.as_deref() == ns
-                && o.reference.name.as_deref() == Some("default")
-                && o.facts.automount_token == Some(false)
-        }) {
+        if data.no_automount.contains(&ns.map(str::to_owned)) {
             return false;
         }
         // A binding in the input that grants the namespace's `default`
@@ -1283,19 +1280,47 @@ impl Rule for AutomountServiceAccountToken {
         // (`system:serviceaccounts`) are no such sign.
         if f.fix.is_some() {
             let ns = ns.unwrap_or("default");
-            let names = [
-                format!("system:serviceaccount:{ns}:default"),
-                format!("system:serviceaccounts:{ns}"),
-            ];
-            let granted = ["RoleBinding", "ClusterRoleBinding"]
-                .into_iter()
-                .flat_map(|k| index.of_kind(k))
-                .any(|o| o.facts.rbac_subjects.iter().any(|s| names.contains(s)));
-            if granted {
+            if data
+                .granted
+                .contains(&format!("system:serviceaccount:{ns}:default"))
+                || data
+                    .granted
+                    .contains(&format!("system:serviceaccounts:{ns}"))
+            {
                 f.fix = None;
             }
         }
         true
+    }
+}
+
+/// What `automount-service-account-token` asks of the whole input, found
+/// once per run: the namespaces whose `default` ServiceAccount disables
+/// the token mount, and every subject some (Cluster)RoleBinding grants.
+struct DefaultAccounts {
+    no_automount: std::collections::HashSet<Option<String>>,
+    granted: std::collections::HashSet<String>,
+}
+
+impl DefaultAccounts {
+    fn build(index: &Index) -> Self {
+        let no_automount = index
+            .of_kind("ServiceAccount")
+            .filter(|o| {
+                o.reference.name.as_deref() == Some("default")
+                    && o.facts.automount_token == Some(false)
+            })
+            .map(|o| o.reference.namespace.clone())
+            .collect();
+        let granted = ["RoleBinding", "ClusterRoleBinding"]
+            .into_iter()
+            .flat_map(|k| index.of_kind(k))
+            .flat_map(|o| o.facts.rbac_subjects.iter().cloned())
+            .collect();
+        DefaultAccounts {
+            no_automount,
+            granted,
+        }
     }
 }
 

@@ -95,7 +95,7 @@ impl CrdIndex {
     /// Index the CRD documents of `inputs`: each file is read once and
     /// scanned, not parsed.
     pub fn build(inputs: &[Input]) -> CrdIndex {
-        type Found = (Vec<(DocRef, Vec<String>, Vec<String>)>, Vec<String>);
+        type Found = (Vec<(DocRef, Vec<String>, Vec<String>, u64)>, Vec<String>);
         let found: Vec<Found> = inputs
             .par_iter()
             .map(|input| {
@@ -128,6 +128,12 @@ impl CrdIndex {
                         let doc = &bytes[r.clone()];
                         let groups = scalar_values(doc, b"group");
                         let kinds = scalar_values(doc, b"kind");
+                        let digest = {
+                            use std::hash::{Hash, Hasher};
+                            let mut h = std::collections::hash_map::DefaultHasher::new();
+                            doc.hash(&mut h);
+                            h.finish()
+                        };
                         (
                             DocRef {
                                 source: match &source {
@@ -138,6 +144,7 @@ impl CrdIndex {
                             },
                             groups,
                             kinds,
+                            digest,
                         )
                     })
                     .collect();
@@ -145,10 +152,17 @@ impl CrdIndex {
             })
             .collect();
         let mut index = CrdIndex::default();
+        // A CRD copied byte for byte into several places (vendored charts,
+        // one copy per environment) is parsed once: copies define the same
+        // schemas, so only the first can win.
+        let mut seen = std::collections::HashSet::new();
         for (docs, used) in found {
             index.crd_inputs.push(!docs.is_empty());
             index.used_groups.extend(used);
-            for (doc, groups, kinds) in docs {
+            for (doc, groups, kinds, digest) in docs {
+                if !seen.insert((digest, doc.range.len())) {
+                    continue;
+                }
                 let i = index.docs.len();
                 index.docs.push(doc);
                 for g in &groups {

@@ -239,17 +239,23 @@ impl<'a> Document<'a> {
     /// duplicates (as Kubernetes' decoder does), and `<<` merges are
     /// consulted when the key is not written directly.
     pub fn entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
-        let mut found = None;
+        let (first, len) = match self.get(map).data {
+            NodeData::Map { first, len } => (first as usize, len as usize),
+            _ => return None,
+        };
+        // From the end: the last occurrence wins, and most lookups stop
+        // early. Merges are consulted only when the key is not written.
         let mut has_merge = false;
-        for (k, v) in self.entries(map) {
-            match self.scalar(k) {
-                Some((s, _)) if s == key => found = Some((k, v)),
-                Some(("<<", ScalarStyle::Plain)) => has_merge = true,
-                _ => {}
+        for pair in self.children[first..first + 2 * len].chunks_exact(2).rev() {
+            if let NodeData::Scalar { value, style, .. } = &self.get(pair[0]).data {
+                if value.len() == key.len() && value.as_ref() == key {
+                    return Some((pair[0], pair[1]));
+                }
+                has_merge |= *style == ScalarStyle::Plain && value.as_ref() == "<<";
             }
         }
-        if found.is_some() || !has_merge {
-            return found;
+        if !has_merge {
+            return None;
         }
         for (k, v) in self.entries(map) {
             if self.scalar(k) == Some(("<<", ScalarStyle::Plain)) {
