@@ -17,6 +17,9 @@
 //!    should grow linearly and memory should not grow with the input.
 //! 3. Start-up: one small file, median of 50 runs.
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use kubelint::engine::{lint, Input, Options};
 use kubelint::yaml::{load, LoadLimits};
 use rayon::prelude::*;

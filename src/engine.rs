@@ -303,7 +303,12 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
     out
 }
 
-fn file_finding(display: &Arc<str>, opts: &Options, message: String, help: &str) -> FileResult {
+fn file_finding(
+    display: &Arc<str>,
+    opts: &Options,
+    message: String,
+    help: &'static str,
+) -> FileResult {
     let mut r = FileResult::empty();
     if let Some(i) = crate::rules::index_of(YAML_SYNTAX).filter(|&i| opts.selection.enabled[i]) {
         let reg = &registry()[i];
@@ -312,7 +317,7 @@ fn file_finding(display: &Arc<str>, opts: &Options, message: String, help: &str)
             category: reg.category.clone(),
             severity: opts.selection.severity[i],
             message,
-            help: help.to_string(),
+            help: help.into(),
             file: display.clone(),
             location: None,
             object: None,
@@ -395,7 +400,7 @@ fn syntax_at(
     text: &str,
     offset: u32,
     message: String,
-    help: &str,
+    help: &'static str,
     opts: &Options,
 ) -> FileResult {
     let mut r = FileResult::empty();
@@ -404,7 +409,7 @@ fn syntax_at(
             rule: i,
             span: Span::new(offset, offset),
             message,
-            help: help.to_string(),
+            help: help.into(),
             object: None,
             related: Vec::new(),
             data: None,
@@ -495,7 +500,7 @@ fn unknown_suppression(
             Some(n) => format!("`{id}` is not a kubelint rule or category (did you mean `{n}`?): this suppression silences nothing"),
             None => format!("`{id}` is not a kubelint rule or category: this suppression silences nothing"),
         },
-        help: "Fix the rule id (`kubelint rules` lists them) or remove it from the suppression".to_string(),
+        help: "Fix the rule id (`kubelint rules` lists them) or remove it from the suppression".into(),
         object,
         related: Vec::new(),
         data: None,
@@ -520,7 +525,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
                 span: Span::new(e.offset, e.offset),
                 message: format!("YAML syntax error: {}", e.message),
                 help: "Fix the syntax here; the rest of this file after this point was not linted"
-                    .to_string(),
+                    .into(),
                 object: None,
                 related: Vec::new(),
                 data: None,

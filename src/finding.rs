@@ -58,13 +58,18 @@ impl std::fmt::Display for ObjectRef {
     }
 }
 
+/// Text that is usually a literal of the rule's code (a help line, a fix's
+/// description) and only sometimes formatted: literals are not copied into
+/// every finding.
+pub type Text = std::borrow::Cow<'static, str>;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: Arc<str>,
     pub category: Arc<str>,
     pub severity: Severity,
     pub message: String,
-    pub help: String,
+    pub help: Text,
     /// Path of the file as displayed (relative, forward slashes).
     pub file: Arc<str>,
     /// None only for findings about a file as a whole that has no text

@@ -89,20 +89,20 @@ impl Edit {
 pub struct Fix {
     pub safety: Safety,
     /// What the fix does, e.g. "Set `allowPrivilegeEscalation: false`".
-    pub description: String,
+    pub description: crate::finding::Text,
     /// Non-overlapping edits, applied together or not at all.
     pub edits: Vec<Edit>,
 }
 
 impl Fix {
-    pub fn safe(description: impl Into<String>, edits: Vec<Edit>) -> Fix {
+    pub fn safe(description: impl Into<crate::finding::Text>, edits: Vec<Edit>) -> Fix {
         Fix {
             safety: Safety::Safe,
             description: description.into(),
             edits,
         }
     }
-    pub fn unsafe_(description: impl Into<String>, edits: Vec<Edit>) -> Fix {
+    pub fn unsafe_(description: impl Into<crate::finding::Text>, edits: Vec<Edit>) -> Fix {
         Fix {
             safety: Safety::Unsafe,
             description: description.into(),

@@ -84,7 +84,7 @@ impl Diagnostic for Diag<'_> {
 /// The help line, and the `fix available` marker under it.
 pub fn help_with_fix(f: &Finding) -> String {
     match f.fix.as_deref() {
-        None => f.help.clone(),
+        None => f.help.to_string(),
         Some(fix) => {
             let marker = match fix.safety {
                 Safety::Safe => format!("fix available (kubelint --fix): {}", fix.description),

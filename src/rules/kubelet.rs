@@ -502,7 +502,7 @@ fn check_field(
     path: &[&str],
     bad: impl Fn(&Document<'_>, NodeId) -> bool,
     message: &str,
-    help: &str,
+    help: &'static str,
 ) {
     if !is_kubelet_config(obj) {
         return;

@@ -462,7 +462,7 @@ pub struct Pending {
     pub rule: usize,
     pub span: Span,
     pub message: String,
-    pub help: String,
+    pub help: crate::finding::Text,
     pub object: Option<Arc<ObjectRef>>,
     /// Secondary spans with labels (mentioned in the message).
     pub related: Vec<(Span, String)>,
@@ -493,7 +493,7 @@ impl Cx<'_> {
         &mut self,
         span: Span,
         message: impl Into<String>,
-        help: impl Into<String>,
+        help: impl Into<crate::finding::Text>,
         data: &str,
     ) {
         self.out.push(Pending {
@@ -516,7 +516,7 @@ impl Cx<'_> {
         rule_id: &str,
         span: Span,
         message: impl Into<String>,
-        help: impl Into<String>,
+        help: impl Into<crate::finding::Text>,
     ) {
         let Some(rule) = index_of(rule_id).filter(|&i| self.opts.selection.enabled[i]) else {
             return;
@@ -535,7 +535,12 @@ impl Cx<'_> {
     }
 
     /// Report a finding at `span`.
-    pub fn report(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
+    pub fn report(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<crate::finding::Text>,
+    ) {
         self.report_related(span, message, help, Vec::new());
     }
 
@@ -544,7 +549,7 @@ impl Cx<'_> {
         &mut self,
         span: Span,
         message: impl Into<String>,
-        help: impl Into<String>,
+        help: impl Into<crate::finding::Text>,
         related: Vec<(Span, String)>,
     ) {
         self.out.push(Pending {
@@ -587,7 +592,7 @@ pub struct IndexFinding {
     pub file: Arc<str>,
     pub location: Location,
     pub message: String,
-    pub help: String,
+    pub help: crate::finding::Text,
     pub object: Option<Arc<ObjectRef>>,
 }
 
@@ -604,7 +609,7 @@ impl IndexCx<'_> {
         location: Location,
         object: Option<&Arc<ObjectRef>>,
         message: impl Into<String>,
-        help: impl Into<String>,
+        help: impl Into<crate::finding::Text>,
     ) {
         self.out.push(IndexFinding {
             rule: self.rule,
@@ -623,7 +628,7 @@ impl IndexCx<'_> {
         &mut self,
         at: &crate::index::ObjectEntry,
         message: impl Into<String>,
-        help: impl Into<String>,
+        help: impl Into<crate::finding::Text>,
         related: &[&crate::index::ObjectEntry],
     ) {
         let mut message = message.into();
