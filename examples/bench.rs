@@ -28,22 +28,24 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        let ft = e.file_type().unwrap();
-        if ft.is_dir() {
-            files(&p, out);
-        } else if ft.is_file()
-            && matches!(
-                p.extension().and_then(|x| x.to_str()),
-                Some("yaml" | "yml" | "json")
-            )
-            && !p.to_string_lossy().contains("_not-plain-yaml")
-        {
-            out.push(p);
-        }
-    }
+/// The files `kubelint DIR` lints (the same discovery: `.gitignore`,
+/// hidden directories skipped, `.yaml`/`.yml`/`.json`), sorted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let opts = kubelint::discover::DiscoverOptions {
+        threads: 2,
+        ..Default::default()
+    };
+    let inputs = kubelint::discover::discover(&[dir.to_path_buf()], &opts)
+        .unwrap_or_else(|e| panic!("cannot walk {}: {e}", dir.display()));
+    let mut out: Vec<PathBuf> = inputs
+        .into_iter()
+        .filter_map(|i| match i {
+            Input::File { path, .. } => Some(path),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 fn best_of<T>(n: usize, f: impl Fn() -> T) -> (f64, T) {
@@ -125,9 +127,7 @@ fn main() {
         );
         std::process::exit(2);
     }
-    let mut paths = Vec::new();
-    files(&dir, &mut paths);
-    paths.sort();
+    let paths = files(&dir);
     let one: usize = paths
         .iter()
         .map(|p| std::fs::metadata(p).map_or(0, |m| m.len() as usize))

@@ -503,7 +503,7 @@ mod tests {
             category: Arc::from("yaml"),
             severity: Severity::Error,
             message: String::new(),
-            help: String::new(),
+            help: "".into(),
             file: Arc::from(file),
             location: None,
             object: Some(Arc::new(ObjectRef {

@@ -463,10 +463,15 @@ fn finalize(
                     message.push_str(&format!(" ({label} at line {})", l.line));
                 }
             }
+            // Findings live until the report is written: no slack from
+            // `format!`'s growth (up to half of a message's allocation).
+            message.shrink_to_fit();
             let fix = p.fix.map(|mut f| {
                 for e in &mut f.edits {
                     e.location = edit_locations.next().copied();
+                    e.content.shrink_to_fit();
                 }
+                f.edits.shrink_to_fit();
                 Arc::new(f)
             });
             Finding {

@@ -51,7 +51,9 @@ pub struct Table {
     /// Pool index of each name, or -1.
     pool: Vec<i32>,
     /// (apiVersion, kind) → name index.
-    kinds: HashMap<(String, String), u32>,
+    /// apiVersion → kind → definition name (two levels: looked up per
+    /// object without building a key).
+    kinds: HashMap<String, HashMap<String, u32>>,
 }
 
 /// The minor versions bundled, without inflating anything: the header
@@ -127,12 +129,15 @@ impl Bundle {
                 .ok()
                 .and_then(|s| serde_json::from_slice(s).ok())
                 .unwrap_or_default();
-            let kinds = pool
-                .iter()
-                .enumerate()
-                .filter(|(_, &p)| p >= 0)
-                .filter_map(|(n, _)| Some((self.gvks.get(n)?.clone()?, n as u32)))
-                .collect();
+            let mut kinds: HashMap<String, HashMap<String, u32>> = HashMap::new();
+            for (n, _) in pool.iter().enumerate().filter(|(_, &p)| p >= 0) {
+                if let Some(Some((av, kind))) = self.gvks.get(n) {
+                    kinds
+                        .entry(av.clone())
+                        .or_default()
+                        .insert(kind.clone(), n as u32);
+                }
+            }
             Table { pool, kinds }
         }))
     }
@@ -149,9 +154,7 @@ impl Bundle {
     /// The definition name of a kind in a version.
     pub fn kind_def(&self, minor: u32, api_version: &str, kind: &str) -> Option<&str> {
         let table = self.table(minor)?;
-        let i = table
-            .kinds
-            .get(&(api_version.to_string(), kind.to_string()))?;
+        let i = table.kinds.get(api_version)?.get(kind)?;
         Some(&self.names[*i as usize])
     }
 
@@ -214,7 +217,12 @@ impl Bundle {
     pub fn kinds(&self, minor: u32) -> Vec<(String, String)> {
         let mut v: Vec<_> = self
             .table(minor)
-            .map(|t| t.kinds.keys().cloned().collect())
+            .map(|t| {
+                t.kinds
+                    .iter()
+                    .flat_map(|(av, ks)| ks.keys().map(|k| (av.clone(), k.clone())))
+                    .collect()
+            })
             .unwrap_or_default();
         v.sort();
         v

@@ -166,7 +166,9 @@ pub struct Registry {
     /// Inputs in a directory with a kustomization file (bases and
     /// patches: partial objects).
     kustomize: std::collections::HashSet<Arc<str>>,
-    cache: RwLock<HashMap<(String, String), Slot>>,
+    /// apiVersion → kind → compiled schema (two levels: looked up per
+    /// object without building a key).
+    cache: RwLock<HashMap<String, HashMap<String, Slot>>>,
     unvalidated: AtomicUsize,
 }
 
@@ -233,16 +235,20 @@ impl Registry {
 
     /// The compiled schema of a kind, compiled on first use.
     pub fn lookup(&self, api_version: &str, kind: &str) -> Option<Arc<Compiled>> {
-        let key = (api_version.to_string(), kind.to_string());
         let slot = {
             let read = self.cache.read().unwrap_or_else(|e| e.into_inner());
-            read.get(&key).cloned()
+            read.get(api_version).and_then(|m| m.get(kind)).cloned()
         };
         let slot = match slot {
             Some(s) => s,
             None => {
                 let mut write = self.cache.write().unwrap_or_else(|e| e.into_inner());
-                write.entry(key).or_default().clone()
+                write
+                    .entry(api_version.to_string())
+                    .or_default()
+                    .entry(kind.to_string())
+                    .or_default()
+                    .clone()
             }
         };
         slot.get_or_init(|| self.compile(api_version, kind).map(Arc::new))
