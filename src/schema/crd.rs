@@ -667,4 +667,45 @@ properties:
         assert_eq!(spec["properties"]["n"]["exclusiveMinimum"], json!(1));
         assert_eq!(spec["required"], json!(["mode"]));
     }
+
+    #[test]
+    fn byte_identical_crd_copies_are_candidates_once() {
+        let crd = |group: &str| {
+            format!(
+                "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: widgets.{group}}}
+spec:
+  group: {group}
+  names: {{kind: Widget, plural: widgets}}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: {{type: object}}
+"
+            )
+        };
+        let input = |name: &str, text: String| Input::Bytes {
+            display: std::sync::Arc::from(name),
+            bytes: text.into_bytes(),
+        };
+        let index = CrdIndex::build(&[
+            input("a/crd.yaml", crd("example.com")),
+            input("b/crd.yaml", crd("example.com")),
+            input("c/crd.yaml", crd("example.com") + "# a changed copy\n"),
+            input(
+                "cr.yaml",
+                "apiVersion: example.com/v1\nkind: Widget\n".into(),
+            ),
+        ]);
+        let key = ("example.com".to_string(), "Widget".to_string());
+        // The second copy is skipped; the changed one is a candidate.
+        assert_eq!(index.by_kind[&key], vec![0, 1]);
+        assert!(index.input_has_crds(1), "the copy's file still holds a CRD");
+        let defs = index.kind("example.com", "Widget").expect("defined");
+        assert!(defs.defined && defs.schemas.contains_key("example.com/v1"));
+    }
 }
