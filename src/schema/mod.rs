@@ -23,7 +23,7 @@ use crate::engine::Input;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 pub use user::UserSchemas;
 
@@ -251,14 +251,13 @@ impl Registry {
                     .clone()
             }
         };
-        slot.get_or_init(|| self.compile(api_version, kind).map(Arc::new))
-            .clone()
+        slot.get_or_init(|| self.compile(api_version, kind)).clone()
     }
 
-    fn compile(&self, api_version: &str, kind: &str) -> Option<Compiled> {
+    fn compile(&self, api_version: &str, kind: &str) -> Option<Arc<Compiled>> {
         if let Some(user) = &self.user {
             if let Some(c) = user.compile(api_version, kind) {
-                return Some(c);
+                return Some(Arc::new(c));
             }
         }
         let group = crate::model::group_of(api_version);
@@ -269,7 +268,7 @@ impl Registry {
         {
             let document = c.document(self.minor)?;
             let validator = options().build(&document).ok()?;
-            return Some(Compiled {
+            return Some(Arc::new(Compiled {
                 validator,
                 origin: Origin::Crd,
                 source: Source::Crd {
@@ -277,20 +276,9 @@ impl Registry {
                     minor: self.minor,
                 },
                 document: OnceLock::new(),
-            });
+            }));
         }
-        let document = bundle::bundle().kind_schema(self.minor, api_version, kind)?;
-        let validator = options().build(&document).ok()?;
-        Some(Compiled {
-            validator,
-            origin: Origin::Builtin,
-            source: Source::Builtin {
-                minor: self.minor,
-                api_version: api_version.to_string(),
-                kind: kind.to_string(),
-            },
-            document: OnceLock::new(),
-        })
+        builtin(self.minor, api_version, kind)
     }
 
     /// Whether a CRD of the input defines this group and kind (any version).
@@ -367,6 +355,43 @@ pub fn is_config_kind(api_version: &str) -> bool {
         || group == "audit.k8s.io"
         || group == "kubeadm.k8s.io"
         || group == "apiserver.config.k8s.io"
+}
+
+/// Bundled schemas depend only on the version, apiVersion and kind:
+/// compiled once per process and shared by every run (a test suite, a
+/// benchmark or an editor lints many times in one process).
+type BuiltinCache = Mutex<HashMap<(u32, String, String), Option<Arc<Compiled>>>>;
+
+fn builtin(minor: u32, api_version: &str, kind: &str) -> Option<Arc<Compiled>> {
+    static CACHE: OnceLock<BuiltinCache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (minor, api_version.to_string(), kind.to_string());
+    if let Some(c) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return c.clone();
+    }
+    // Compiled without the lock held; two runs racing on one kind
+    // compile it twice and keep the first.
+    let compiled = bundle::bundle()
+        .kind_schema(minor, api_version, kind)
+        .and_then(|document| options().build(&document).ok())
+        .map(|validator| {
+            Arc::new(Compiled {
+                validator,
+                origin: Origin::Builtin,
+                source: Source::Builtin {
+                    minor,
+                    api_version: api_version.to_string(),
+                    kind: kind.to_string(),
+                },
+                document: OnceLock::new(),
+            })
+        });
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(key)
+        .or_insert(compiled)
+        .clone()
 }
 
 #[cfg(test)]
