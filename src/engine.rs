@@ -367,7 +367,7 @@ fn lint_input(input: &Input, opts: &Options) -> FileResult {
 
 /// Lint raw bytes: binary and non-UTF-8 content is a `yaml-syntax` finding.
 fn lint_bytes(display: &Arc<str>, bytes: &[u8], opts: &Options) -> FileResult {
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, bytes) {
         let text = String::from_utf8_lossy(&bytes[..nul]);
         return syntax_at(
             display,

@@ -81,10 +81,7 @@ impl LineIndex {
 }
 
 fn memchr_newlines(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    b.iter()
-        .enumerate()
-        .filter(|(_, &c)| c == b'\n')
-        .map(|(i, _)| i)
+    memchr::memchr_iter(b'\n', b)
 }
 
 fn clamp_to_char_boundary(text: &str, mut offset: usize) -> usize {
