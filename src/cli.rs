@@ -412,6 +412,7 @@ fn run_lint(args: LintArgs) -> i32 {
         )
         .unwrap_or_default(),
         keep_sources: args.format == Format::Human,
+        node_paths: args.format == Format::Sarif,
         schema: crate::schema::SchemaOptions {
             kubernetes_version,
             user: user_schemas,

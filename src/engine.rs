@@ -46,6 +46,9 @@ pub struct Options {
     pub default_namespace: String,
     /// Keep the text of files with findings (for snippets in reports).
     pub keep_sources: bool,
+    /// Record each finding's node path ([`Finding::node_path`], for SARIF
+    /// fingerprints); other reports do without it.
+    pub node_paths: bool,
     pub limits: LoadLimits,
     /// Larger files are reported, not loaded.
     pub max_file_size: u64,
@@ -101,6 +104,7 @@ impl Default for Options {
             selection: Selection::default(),
             default_namespace: "default".to_string(),
             keep_sources: false,
+            node_paths: true,
             limits: LoadLimits::default(),
             max_file_size: 256 << 20,
             no_suppress: false,
@@ -619,7 +623,11 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         }
     }
     drop(all);
-    for p in pending.iter_mut().chain(unknown.iter_mut()) {
+    for p in pending
+        .iter_mut()
+        .chain(unknown.iter_mut())
+        .filter(|_| opts.node_paths)
+    {
         // Documents are in stream order: find the last one starting at or before the span.
         let i = loaded
             .documents
