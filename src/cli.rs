@@ -471,6 +471,8 @@ fn run_lint(args: LintArgs) -> i32 {
             report_to_stderr = args.output.is_none();
         }
         outcome
+    } else if args.format == Format::Json {
+        return pool.install(|| stream_json(&args, &inputs, &opts, threshold));
     } else {
         pool.install(|| lint(&inputs, &opts))
     };
@@ -552,6 +554,54 @@ fn run_lint(args: LintArgs) -> i32 {
     // delay the exit (by several percent of a whole run).
     std::mem::forget(outcome);
     std::mem::forget(opts);
+    i32::from(failed)
+}
+
+/// `--format json` without fixes: findings are written file by file as
+/// the run hands them out, never all in memory at once.
+fn stream_json(
+    args: &LintArgs,
+    inputs: &[Input],
+    opts: &Options,
+    threshold: Option<Severity>,
+) -> i32 {
+    let run = std::cell::RefCell::new(crate::engine::Run::new(inputs, opts));
+    let mut failed = false;
+    let mut write = |w: &mut dyn Write| -> std::io::Result<()> {
+        report::json::write_stream(
+            || {
+                let batch = run.borrow_mut().next_file()?;
+                failed |= threshold.is_some_and(|t| batch.iter().any(|f| f.severity >= t));
+                Some(batch)
+            },
+            || run.borrow().summary(),
+            w,
+        )?;
+        w.flush()
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|f| write(&mut std::io::BufWriter::new(f)))
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match write(&mut out) {
+                // A closed pipe (`kubelint | head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.map_err(|e| format!("cannot write the report: {e}")),
+            }
+        }
+    };
+    if let Err(e) = written {
+        return usage_error(&e);
+    }
+    if let Some(e) = run.borrow().error() {
+        return usage_error(&format!(
+            "cannot read back findings held in a temporary file: {e}"
+        ));
+    }
+    // As for the other reports: no frees before the exit.
+    std::mem::forget(run);
     i32::from(failed)
 }
 

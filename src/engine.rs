@@ -1,12 +1,15 @@
 //! The pipeline: read each input, load it, run the per-object rules while
-//! its tree is alive, keep only index entries and findings, then run the
-//! cross-object rules on the index and sort everything once.
+//! its tree is alive, keep only index entries and findings (beyond a memory
+//! budget, findings wait in a temporary file: [`crate::spill`]), then run
+//! the cross-object rules on the index and hand the findings out file by
+//! file in report order ([`Run`]).
 
 use crate::finding::{Finding, ObjectRef, Severity, Summary};
 use crate::index::{Facts, Index, ObjectEntry};
 use crate::model::{objects_of, DocumentContent, Object};
 use crate::rules::{registry, Cx, IndexCx, Pending, Selection, YAML_SYNTAX};
 use crate::source::LineIndex;
+use crate::spill;
 use crate::suppress::{LineSuppression, RuleSet};
 use crate::yaml::{load, LoadLimits, Span};
 use rayon::prelude::*;
@@ -46,6 +49,10 @@ pub struct Options {
     pub default_namespace: String,
     /// Keep the text of files with findings (for snippets in reports).
     pub keep_sources: bool,
+    /// Bytes of findings kept in memory until the report is written; the
+    /// findings of further files wait in a temporary file (see
+    /// [`crate::spill`]).
+    pub findings_memory: usize,
     /// Record each finding's node path ([`Finding::node_path`], for SARIF
     /// fingerprints); other reports do without it.
     pub node_paths: bool,
@@ -104,6 +111,7 @@ impl Default for Options {
             selection: Selection::default(),
             default_namespace: "default".to_string(),
             keep_sources: false,
+            findings_memory: 64 << 20,
             node_paths: true,
             limits: LoadLimits::default(),
             max_file_size: 256 << 20,
@@ -156,155 +164,253 @@ impl FileResult {
 
 /// Lint inputs in parallel on the current rayon pool.
 pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
-    // The schema rules share one registry per run: it knows the CRDs of
-    // the whole input before any object is checked.
-    let with_registry;
-    let opts = if opts.schema.registry.is_none()
-        && crate::rules::schema_needs_registry(&|id| opts.selection.is_enabled(id))
-    {
-        let mut o = opts.clone();
-        o.schema.registry = Some(Arc::new(crate::schema::Registry::build(
-            inputs,
-            &opts.schema,
-        )));
-        with_registry = o;
-        &with_registry
-    } else {
-        opts
-    };
-    let results: Vec<FileResult> = match opts.schema.registry.as_ref().filter(|r| r.has_crds()) {
-        None => inputs.par_iter().map(|i| lint_input(i, opts)).collect(),
+    let mut run = Run::new(inputs, opts);
+    let mut findings = Vec::new();
+    while let Some(batch) = run.next_file() {
+        findings.extend(batch);
+    }
+    let (summary, sources, index) = run.finish();
+    Outcome {
+        findings,
+        summary,
+        sources,
+        index,
+    }
+}
+
+/// Inputs linted per step of the per-file phase: their findings are
+/// handed to the [`spill::Store`] before the next step starts.
+const CHUNK: usize = 512;
+
+/// A run after the per-file and cross-object phases: the findings come out
+/// one file at a time, in report order ([`Finding::output_order`]), each
+/// file's deferred findings decided as it comes out. The JSON report
+/// streams them, so the findings of a large input never need to be in
+/// memory together (see [`Options::findings_memory`]).
+pub struct Run {
+    opts: Options,
+    store: spill::Store,
+    /// Displayed file names in report order, with their inputs.
+    order: Vec<(Arc<str>, Vec<usize>)>,
+    next: usize,
+    /// Cross-object findings by file.
+    index_findings: BTreeMap<Arc<str>, Vec<Finding>>,
+    index: Index,
+    summary: Summary,
+    sources: BTreeMap<Arc<str>, Arc<str>>,
+    deferred: Vec<bool>,
+    error: Option<std::io::Error>,
+}
+
+impl Run {
+    /// Lint every input and run the cross-object rules.
+    pub fn new(inputs: &[Input], opts: &Options) -> Run {
+        // The schema rules share one registry per run: it knows the CRDs of
+        // the whole input before any object is checked.
+        let mut opts = opts.clone();
+        if opts.schema.registry.is_none()
+            && crate::rules::schema_needs_registry(&|id| opts.selection.is_enabled(id))
+        {
+            opts.schema.registry = Some(Arc::new(crate::schema::Registry::build(
+                inputs,
+                &opts.schema,
+            )));
+        }
         // Files with CRDs first: their CRDs are learnt from the trees being
         // linted, not parsed again for the custom resources of other files.
-        // Results keep the input order.
-        Some(reg) => {
-            let (first, rest): (Vec<usize>, Vec<usize>) =
-                (0..inputs.len()).partition(|&i| reg.input_has_crds(i));
-            let mut out: Vec<Option<FileResult>> = (0..inputs.len()).map(|_| None).collect();
-            for phase in [first, rest] {
-                let done: Vec<(usize, FileResult)> = phase
+        let phases: Vec<Vec<usize>> = match opts.schema.registry.as_ref().filter(|r| r.has_crds()) {
+            None => vec![(0..inputs.len()).collect()],
+            Some(reg) => {
+                let (first, rest) = (0..inputs.len()).partition(|&i| reg.input_has_crds(i));
+                vec![first, rest]
+            }
+        };
+        let mut store = spill::Store::new(inputs.len(), opts.findings_memory);
+        let mut summary = Summary {
+            files: inputs.len(),
+            ..Summary::default()
+        };
+        let mut entries: Vec<ObjectEntry> = Vec::new();
+        let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
+        let mut sources = BTreeMap::new();
+        for phase in phases {
+            for chunk in phase.chunks(CHUNK) {
+                let done: Vec<(usize, FileResult)> = chunk
                     .par_iter()
-                    .map(|&i| (i, lint_input(&inputs[i], opts)))
+                    .map(|&i| (i, lint_input(&inputs[i], &opts)))
                     .collect();
                 for (i, r) in done {
-                    out[i] = Some(r);
+                    summary.documents += r.documents;
+                    summary.objects += r.objects;
+                    summary.skipped += r.skipped;
+                    summary.suppressed += r.suppressed;
+                    if !r.comments.is_empty() {
+                        comments
+                            .entry(inputs[i].display().clone())
+                            .or_default()
+                            .extend(r.comments);
+                    }
+                    store.put(i, r.findings);
+                    entries.extend(r.entries);
+                    if let Some((k, v)) = r.source {
+                        sources.insert(k, v);
+                    }
                 }
             }
-            out.into_iter().flatten().collect()
         }
-    };
-    let mut out = Outcome::default();
-    let mut entries = Vec::new();
-    let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
-    out.summary.files = inputs.len();
-    out.findings
-        .reserve_exact(results.iter().map(|r| r.findings.len()).sum());
-    for r in results {
-        out.summary.documents += r.documents;
-        out.summary.objects += r.objects;
-        out.summary.skipped += r.skipped;
-        out.summary.suppressed += r.suppressed;
-        if !r.comments.is_empty() {
-            if let Some(f) = r
-                .findings
-                .first()
-                .map(|f| f.file.clone())
-                .or_else(|| r.entries.first().map(|e| e.file.clone()))
-            {
-                comments.insert(f, r.comments);
+        let index = Index::new(entries);
+        let reg = registry();
+        let deferred: Vec<bool> = reg
+            .iter()
+            .enumerate()
+            .map(|(i, r)| opts.selection.enabled[i] && r.rule.deferred())
+            .collect();
+        let mut index_findings = Vec::new();
+        for (i, r) in reg.iter().enumerate() {
+            if opts.selection.enabled[i] && r.rule.cross_object() {
+                let mut cx = IndexCx {
+                    rule: i,
+                    out: &mut index_findings,
+                };
+                r.rule.check_index(&index, &mut cx);
             }
         }
-        out.findings.extend(r.findings);
-        entries.extend(r.entries);
-        if let Some((k, v)) = r.source {
-            out.sources.insert(k, v);
-        }
-    }
-    let index = Index::new(entries);
-    let reg = registry();
-    let deferred: Vec<bool> = reg
-        .iter()
-        .enumerate()
-        .map(|(i, r)| opts.selection.enabled[i] && r.rule.deferred())
-        .collect();
-    if deferred.iter().any(|&d| d) {
-        out.findings
-            .retain_mut(|f| match crate::rules::index_of(&f.rule) {
-                Some(i) if deferred[i] => reg[i].rule.finalize(f, &index),
-                _ => true,
+        let ignores: Vec<(*const ObjectRef, &RuleSet)> = index
+            .objects
+            .iter()
+            .filter_map(|o| Some((Arc::as_ptr(&o.reference), o.facts.ignore.as_ref()?)))
+            .collect();
+        let before = index_findings.len();
+        if !opts.no_suppress {
+            index_findings.retain(|f| {
+                let r = &reg[f.rule];
+                let by_object = f.object.as_ref().is_some_and(|o| {
+                    ignores
+                        .iter()
+                        .any(|(p, set)| *p == Arc::as_ptr(o) && set.covers(&r.id, &r.category))
+                });
+                let by_comment = comments.get(&f.file).is_some_and(|c| {
+                    c.iter()
+                        .any(|s| s.covers(f.location.line, &r.id, &r.category))
+                });
+                !(by_object || by_comment)
             });
-    }
-    let mut index_findings = Vec::new();
-    for (i, r) in reg.iter().enumerate() {
-        if opts.selection.enabled[i] && r.rule.cross_object() {
-            let mut cx = IndexCx {
-                rule: i,
-                out: &mut index_findings,
-            };
-            r.rule.check_index(&index, &mut cx);
         }
-    }
-    let ignores: Vec<(*const ObjectRef, &RuleSet)> = index
-        .objects
-        .iter()
-        .filter_map(|o| Some((Arc::as_ptr(&o.reference), o.facts.ignore.as_ref()?)))
-        .collect();
-    let before = index_findings.len();
-    if !opts.no_suppress {
-        index_findings.retain(|f| {
-            let r = &reg[f.rule];
-            let by_object = f.object.as_ref().is_some_and(|o| {
-                ignores
-                    .iter()
-                    .any(|(p, set)| *p == Arc::as_ptr(o) && set.covers(&r.id, &r.category))
+        summary.suppressed += before - index_findings.len();
+        let mut by_file: BTreeMap<Arc<str>, Vec<Finding>> = BTreeMap::new();
+        for f in index_findings {
+            by_file.entry(f.file.clone()).or_default().push(Finding {
+                rule: reg[f.rule].id.clone(),
+                category: reg[f.rule].category.clone(),
+                severity: opts.selection.severity[f.rule],
+                message: f.message,
+                help: f.help,
+                file: f.file,
+                location: Some(f.location),
+                object: f.object,
+                data: None,
+                node_path: Some(Arc::from("metadata.name")),
+                fix: None,
             });
-            let by_comment = comments.get(&f.file).is_some_and(|c| {
-                c.iter()
-                    .any(|s| s.covers(f.location.line, &r.id, &r.category))
-            });
-            !(by_object || by_comment)
-        });
-    }
-    out.summary.suppressed += before - index_findings.len();
-    out.findings
-        .extend(index_findings.into_iter().map(|f| Finding {
-            rule: reg[f.rule].id.clone(),
-            category: reg[f.rule].category.clone(),
-            severity: opts.selection.severity[f.rule],
-            message: f.message,
-            help: f.help,
-            file: f.file,
-            location: Some(f.location),
-            object: f.object,
-            data: None,
-            node_path: Some(Arc::from("metadata.name")),
-            fix: None,
-        }));
-    if !opts.no_suppress && !opts.ignores.is_empty() {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let base = cwd.join(opts.config_dir.clone().unwrap_or_default());
-        let before = out.findings.len();
-        out.findings
-            .retain(|f| !opts.ignores.iter().any(|i| i.covers(f, &base, &cwd)));
-        out.summary.suppressed += before - out.findings.len();
-    }
-    out.findings.sort_by(Finding::output_order);
-    for f in &out.findings {
-        match f.severity {
-            Severity::Error => out.summary.errors += 1,
-            Severity::Warning => out.summary.warnings += 1,
-            Severity::Note => out.summary.notes += 1,
         }
-        match f.fix.as_ref().map(|x| x.safety) {
-            Some(crate::fix::Safety::Safe) => out.summary.fixable += 1,
-            Some(crate::fix::Safety::Unsafe) => out.summary.unsafe_fixable += 1,
-            None => {}
+        let mut order: BTreeMap<Arc<str>, Vec<usize>> = BTreeMap::new();
+        for (i, input) in inputs.iter().enumerate() {
+            order.entry(input.display().clone()).or_default().push(i);
+        }
+        for file in by_file.keys() {
+            order.entry(file.clone()).or_default();
+        }
+        Run {
+            opts,
+            store,
+            order: order.into_iter().collect(),
+            next: 0,
+            index_findings: by_file,
+            index,
+            summary,
+            sources,
+            deferred,
+            error: None,
         }
     }
-    out.summary.findings = out.findings.len();
-    out.summary.no_schema = opts.schema.registry.as_ref().map_or(0, |r| r.unvalidated());
-    out.index = index;
-    out
+
+    /// The findings of the next file with any, sorted; None at the end.
+    pub fn next_file(&mut self) -> Option<Vec<Finding>> {
+        while self.next < self.order.len() {
+            let (file, inputs) = &self.order[self.next];
+            self.next += 1;
+            let mut findings = Vec::new();
+            for &i in inputs {
+                match self.store.take(i) {
+                    Ok(v) => findings.extend(v),
+                    Err(e) => {
+                        self.error.get_or_insert(e);
+                    }
+                }
+            }
+            let reg = registry();
+            if self.deferred.iter().any(|&d| d) {
+                let (deferred, index) = (&self.deferred, &self.index);
+                findings.retain_mut(|f| match crate::rules::index_of(&f.rule) {
+                    Some(i) if deferred[i] => reg[i].rule.finalize(f, index),
+                    _ => true,
+                });
+            }
+            if let Some(v) = self.index_findings.remove(file) {
+                findings.extend(v);
+            }
+            let opts = &self.opts;
+            if !opts.no_suppress && !opts.ignores.is_empty() {
+                let cwd = std::env::current_dir().unwrap_or_default();
+                let base = cwd.join(opts.config_dir.clone().unwrap_or_default());
+                let before = findings.len();
+                findings.retain(|f| !opts.ignores.iter().any(|i| i.covers(f, &base, &cwd)));
+                self.summary.suppressed += before - findings.len();
+            }
+            if findings.is_empty() {
+                continue;
+            }
+            findings.sort_by(Finding::output_order);
+            for f in &findings {
+                match f.severity {
+                    Severity::Error => self.summary.errors += 1,
+                    Severity::Warning => self.summary.warnings += 1,
+                    Severity::Note => self.summary.notes += 1,
+                }
+                match f.fix.as_ref().map(|x| x.safety) {
+                    Some(crate::fix::Safety::Safe) => self.summary.fixable += 1,
+                    Some(crate::fix::Safety::Unsafe) => self.summary.unsafe_fixable += 1,
+                    None => {}
+                }
+            }
+            self.summary.findings += findings.len();
+            return Some(findings);
+        }
+        None
+    }
+
+    /// The counts so far (complete once [`Run::next_file`] returned None).
+    pub fn summary(&self) -> Summary {
+        let mut s = self.summary.clone();
+        s.no_schema = self
+            .opts
+            .schema
+            .registry
+            .as_ref()
+            .map_or(0, |r| r.unvalidated());
+        s
+    }
+
+    /// A spilled file that could not be read back (its findings are
+    /// missing from the report).
+    pub fn error(&self) -> Option<&std::io::Error> {
+        self.error.as_ref()
+    }
+
+    /// The summary, the kept file texts and the index, after the last file.
+    pub fn finish(self) -> (Summary, BTreeMap<Arc<str>, Arc<str>>, Index) {
+        (self.summary(), self.sources, self.index)
+    }
 }
 
 fn file_finding(

@@ -58,5 +58,6 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;
+pub mod spill;
 pub mod suppress;
 pub mod yaml;

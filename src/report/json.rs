@@ -71,34 +71,59 @@ fn fix_of(fix: &Fix) -> JsonFix<'_> {
     }
 }
 
-/// The findings as a JSON array, serialized one at a time (no
-/// intermediate vector: the report streams to its writer).
-struct Findings<'a>(&'a [Finding]);
+fn json_finding(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        rule: &f.rule,
+        category: &f.category,
+        severity: f.severity,
+        message: &f.message,
+        help: &f.help,
+        file: &f.file,
+        line: f.location.map(|l| l.line),
+        column: f.location.map(|l| l.column),
+        end_line: f.location.map(|l| l.end_line),
+        end_column: f.location.map(|l| l.end_column),
+        object: f.object.as_deref(),
+        fix: f.fix.as_deref().map(fix_of),
+    }
+}
 
-impl Serialize for Findings<'_> {
+/// The findings as a JSON array, pulled batch by batch from `next` and
+/// serialized one at a time: the report streams to its writer.
+struct Findings<N>(std::cell::RefCell<N>);
+
+impl<N, B> Serialize for Findings<N>
+where
+    N: FnMut() -> Option<B>,
+    B: AsRef<[Finding]>,
+{
     fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        ser.collect_seq(self.0.iter().map(|f| JsonFinding {
-            rule: &f.rule,
-            category: &f.category,
-            severity: f.severity,
-            message: &f.message,
-            help: &f.help,
-            file: &f.file,
-            line: f.location.map(|l| l.line),
-            column: f.location.map(|l| l.column),
-            end_line: f.location.map(|l| l.end_line),
-            end_column: f.location.map(|l| l.end_column),
-            object: f.object.as_deref(),
-            fix: f.fix.as_deref().map(fix_of),
-        }))
+        use serde::ser::SerializeSeq;
+        let mut seq = ser.serialize_seq(None)?;
+        let mut next = self.0.borrow_mut();
+        while let Some(batch) = next() {
+            for f in batch.as_ref() {
+                seq.serialize_element(&json_finding(f))?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// The summary, asked for when it is written: after the findings.
+struct LateSummary<M>(M);
+
+impl<M: Fn() -> Summary> Serialize for LateSummary<M> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        (self.0)().serialize(ser)
     }
 }
 
 #[derive(Serialize)]
-struct JsonReport<'a> {
+struct JsonReport<F, M> {
     version: u32,
-    findings: Findings<'a>,
-    summary: &'a Summary,
+    findings: F,
+    summary: M,
 }
 
 /// Write the report to `w` (pretty-printed, newline-terminated).
@@ -107,10 +132,21 @@ pub fn write(
     summary: &Summary,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    let mut batch = Some(findings);
+    write_stream(|| batch.take(), || summary.clone(), w)
+}
+
+/// Write the report to `w` from findings pulled batch by batch (in report
+/// order) and the summary as it stands after the last batch.
+pub fn write_stream<B: AsRef<[Finding]>>(
+    next: impl FnMut() -> Option<B>,
+    summary: impl Fn() -> Summary,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let report = JsonReport {
         version: VERSION,
-        findings: Findings(findings),
-        summary,
+        findings: Findings(std::cell::RefCell::new(next)),
+        summary: LateSummary(summary),
     };
     serde_json::to_writer_pretty(&mut *w, &report)?;
     w.write_all(b"\n")
