@@ -49,9 +49,9 @@ pub struct Options {
     pub default_namespace: String,
     /// Keep the text of files with findings (for snippets in reports).
     pub keep_sources: bool,
-    /// Bytes of findings kept in memory until the report is written; the
-    /// findings of further files wait in a temporary file (see
-    /// [`crate::spill`]).
+    /// Bytes of findings a [`Run`] keeps in memory until they are handed
+    /// out; the findings of further files wait in a temporary file (see
+    /// [`crate::spill`]). [`lint`] keeps them all.
     pub findings_memory: usize,
     /// Record each finding's node path ([`Finding::node_path`], for SARIF
     /// fingerprints); other reports do without it.
@@ -162,9 +162,16 @@ impl FileResult {
     }
 }
 
-/// Lint inputs in parallel on the current rayon pool.
+/// Lint inputs in parallel on the current rayon pool, every finding in
+/// memory (for reports built from all of them; [`Run`] streams them).
 pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
-    let mut run = Run::new(inputs, opts);
+    // Spilling findings that are all read back into one vector would
+    // only cost time.
+    let opts = Options {
+        findings_memory: usize::MAX,
+        ..opts.clone()
+    };
+    let mut run = Run::new(inputs, &opts);
     let mut findings = Vec::new();
     while let Some(batch) = run.next_file() {
         findings.extend(batch);
