@@ -471,8 +471,8 @@ fn run_lint(args: LintArgs) -> i32 {
             report_to_stderr = args.output.is_none();
         }
         outcome
-    } else if args.format == Format::Json {
-        return pool.install(|| stream_json(&args, &inputs, &opts, threshold));
+    } else if matches!(args.format, Format::Json | Format::Github) {
+        return pool.install(|| stream_report(&args, &inputs, &opts, threshold, started));
     } else {
         pool.install(|| lint(&inputs, &opts))
     };
@@ -557,26 +557,43 @@ fn run_lint(args: LintArgs) -> i32 {
     i32::from(failed)
 }
 
-/// `--format json` without fixes: findings are written file by file as
-/// the run hands them out, never all in memory at once.
-fn stream_json(
+/// `--format json` and `--format github` without fixes: findings are
+/// written file by file as the run hands them out, never all in memory at
+/// once.
+fn stream_report(
     args: &LintArgs,
     inputs: &[Input],
     opts: &Options,
     threshold: Option<Severity>,
+    started: Instant,
 ) -> i32 {
     let run = std::cell::RefCell::new(crate::engine::Run::new(inputs, opts));
     let mut failed = false;
+    let job_summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty());
+    let mut step = report::github::StepSummary::default();
     let mut write = |w: &mut dyn Write| -> std::io::Result<()> {
-        report::json::write_stream(
-            || {
-                let batch = run.borrow_mut().next_file()?;
-                failed |= threshold.is_some_and(|t| batch.iter().any(|f| f.severity >= t));
-                Some(batch)
-            },
-            || run.borrow().summary(),
-            w,
-        )?;
+        let mut next = || {
+            let batch = run.borrow_mut().next_file()?;
+            failed |= threshold.is_some_and(|t| batch.iter().any(|f| f.severity >= t));
+            Some(batch)
+        };
+        if args.format == Format::Json {
+            report::json::write_stream(next, || run.borrow().summary(), w)?;
+        } else {
+            while let Some(batch) = next() {
+                w.write_all(report::github::render(&batch).as_bytes())?;
+                if job_summary.is_some() {
+                    for f in &batch {
+                        step.add(f);
+                    }
+                }
+            }
+            if !args.quiet {
+                let line = report::summary_line(&run.borrow().summary(), started.elapsed());
+                w.write_all(line.as_bytes())?;
+                w.write_all(b"\n")?;
+            }
+        }
         w.flush()
     };
     let written = match &args.output {
@@ -594,6 +611,20 @@ fn stream_json(
     };
     if let Err(e) = written {
         return usage_error(&e);
+    }
+    if let Some(path) = job_summary {
+        let md = step.render(&run.borrow().summary());
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(md.as_bytes()));
+        if let Err(e) = appended {
+            eprintln!(
+                "warning: cannot write the job summary to {}: {e}",
+                PathBuf::from(path).display()
+            );
+        }
     }
     if let Some(e) = run.borrow().error() {
         return usage_error(&format!(

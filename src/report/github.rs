@@ -3,6 +3,7 @@
 
 use crate::finding::{Finding, Severity, Summary};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Escape the message part of a workflow command.
 fn escape_data(s: &str) -> String {
@@ -55,60 +56,86 @@ fn md(s: &str) -> String {
 
 /// The Markdown job summary: counts per category and the first findings.
 pub fn step_summary(findings: &[Finding], summary: &Summary) -> String {
-    let mut s = String::from("## kubelint\n\n");
-    s.push_str(&format!(
-        "**{} errors, {} warnings, {} notes** in {} files ({} objects{}).\n\n",
-        summary.errors,
-        summary.warnings,
-        summary.notes,
-        summary.files,
-        summary.objects,
-        if summary.suppressed > 0 {
-            format!(", {} suppressed", summary.suppressed)
-        } else {
-            String::new()
-        }
-    ));
-    if findings.is_empty() {
-        s.push_str("No findings.\n");
-        return s;
-    }
-    let mut per_cat: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    let mut s = StepSummary::default();
     for f in findings {
-        let c = per_cat.entry(&f.category).or_default();
-        c[match f.severity {
+        s.add(f);
+    }
+    s.render(summary)
+}
+
+/// The most severe findings the job summary lists.
+const TOP: usize = 30;
+
+/// The job summary, built from findings as they come (in report order):
+/// counts per category and the first findings of each severity.
+#[derive(Default)]
+pub struct StepSummary {
+    per_cat: BTreeMap<Arc<str>, [usize; 3]>,
+    /// The first `TOP` errors, warnings and notes, in report order.
+    top: [Vec<Finding>; 3],
+    total: usize,
+}
+
+impl StepSummary {
+    pub fn add(&mut self, f: &Finding) {
+        let i = match f.severity {
             Severity::Error => 0,
             Severity::Warning => 1,
             Severity::Note => 2,
-        }] += 1;
-    }
-    s.push_str("| category | errors | warnings | notes |\n|---|---:|---:|---:|\n");
-    for (cat, [e, w, n]) in &per_cat {
-        s.push_str(&format!("| {cat} | {e} | {w} | {n} |\n"));
-    }
-    const TOP: usize = 30;
-    let mut top: Vec<&Finding> = findings.iter().collect();
-    top.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    s.push_str(&format!(
-        "\n<details><summary>{} of {} findings, most severe first</summary>\n\n| severity | rule | location | message |\n|---|---|---|---|\n",
-        top.len().min(TOP),
-        findings.len()
-    ));
-    for f in top.into_iter().take(TOP) {
-        let loc = match f.location {
-            Some(l) => format!("{}:{}", f.file, l.line),
-            None => f.file.to_string(),
         };
-        s.push_str(&format!(
-            "| {} | `{}` | `{}` | {} |\n",
-            f.severity,
-            f.rule,
-            md(&loc),
-            md(&f.message)
-        ));
+        self.per_cat.entry(f.category.clone()).or_default()[i] += 1;
+        if self.top[i].len() < TOP {
+            self.top[i].push(f.clone());
+        }
+        self.total += 1;
     }
-    s.push_str("\n</details>\n");
-    s
+
+    pub fn render(&self, summary: &Summary) -> String {
+        let mut s = String::from("## kubelint\n\n");
+        s.push_str(&format!(
+            "**{} errors, {} warnings, {} notes** in {} files ({} objects{}).\n\n",
+            summary.errors,
+            summary.warnings,
+            summary.notes,
+            summary.files,
+            summary.objects,
+            if summary.suppressed > 0 {
+                format!(", {} suppressed", summary.suppressed)
+            } else {
+                String::new()
+            }
+        ));
+        if self.total == 0 {
+            s.push_str("No findings.\n");
+            return s;
+        }
+        s.push_str("| category | errors | warnings | notes |\n|---|---:|---:|---:|\n");
+        for (cat, [e, w, n]) in &self.per_cat {
+            s.push_str(&format!("| {cat} | {e} | {w} | {n} |\n"));
+        }
+        // Most severe first, report order within a severity.
+        let top: Vec<&Finding> = self.top.iter().flatten().take(TOP).collect();
+        s.push_str(&format!(
+            "\n<details><summary>{} of {} findings, most severe first</summary>\n\n| severity | rule | location | message |\n|---|---|---|---|\n",
+            top.len(),
+            self.total
+        ));
+        for f in top {
+            let loc = match f.location {
+                Some(l) => format!("{}:{}", f.file, l.line),
+                None => f.file.to_string(),
+            };
+            s.push_str(&format!(
+                "| {} | `{}` | `{}` | {} |\n",
+                f.severity,
+                f.rule,
+                md(&loc),
+                md(&f.message)
+            ));
+        }
+        s.push_str("\n</details>\n");
+        s
+    }
 }
 
 #[cfg(test)]
