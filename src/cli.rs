@@ -488,19 +488,11 @@ fn run_lint(args: LintArgs) -> i32 {
             &config.rule_set,
         ),
         Format::Github => {
-            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-                let md = report::github::step_summary(&outcome.findings, &outcome.summary);
-                let appended = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&path)
-                    .and_then(|mut f| f.write_all(md.as_bytes()));
-                if let Err(e) = appended {
-                    eprintln!(
-                        "warning: cannot write the job summary to {}: {e}",
-                        PathBuf::from(path).display()
-                    );
-                }
+            if let Some(path) = job_summary_path() {
+                append_job_summary(
+                    &path,
+                    &report::github::step_summary(&outcome.findings, &outcome.summary),
+                );
             }
             let mut s = report::github::render(&outcome.findings);
             if !args.quiet {
@@ -530,22 +522,7 @@ fn run_lint(args: LintArgs) -> i32 {
         }
         w.flush()
     };
-    let written = match &args.output {
-        Some(path) => std::fs::File::create(path)
-            .and_then(|f| write_report(&mut std::io::BufWriter::new(f)))
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None if report_to_stderr => write_report(&mut std::io::stderr().lock())
-            .map_err(|e| format!("cannot write the report: {e}")),
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            match write_report(&mut out) {
-                // A closed pipe (`kubelint | head`) is not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                r => r.map_err(|e| format!("cannot write the report: {e}")),
-            }
-        }
-    };
-    if let Err(e) = written {
+    if let Err(e) = write_output(args.output.as_deref(), report_to_stderr, write_report) {
         return usage_error(&e);
     }
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
@@ -555,6 +532,46 @@ fn run_lint(args: LintArgs) -> i32 {
     std::mem::forget(outcome);
     std::mem::forget(opts);
     i32::from(failed)
+}
+
+/// Write a report to `-o FILE`, stderr or stdout (a closed stdout pipe,
+/// as in `kubelint | head`, is not an error).
+fn write_output(
+    output: Option<&std::path::Path>,
+    to_stderr: bool,
+    mut write: impl FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    match output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|f| write(&mut std::io::BufWriter::new(f)))
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None if to_stderr => write(&mut std::io::stderr().lock())
+            .map_err(|e| format!("cannot write the report: {e}")),
+        None => match write(&mut std::io::BufWriter::new(std::io::stdout().lock())) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.map_err(|e| format!("cannot write the report: {e}")),
+        },
+    }
+}
+
+/// `GITHUB_STEP_SUMMARY`, when set: the file GitHub shows as the job summary.
+fn job_summary_path() -> Option<std::ffi::OsString> {
+    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+}
+
+/// Append the Markdown job summary; failing to is a warning, not an error.
+fn append_job_summary(path: &std::ffi::OsStr, md: &str) {
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(md.as_bytes()));
+    if let Err(e) = appended {
+        eprintln!(
+            "warning: cannot write the job summary to {}: {e}",
+            PathBuf::from(path).display()
+        );
+    }
 }
 
 /// `--format json` and `--format github` without fixes: findings are
@@ -569,9 +586,9 @@ fn stream_report(
 ) -> i32 {
     let run = std::cell::RefCell::new(crate::engine::Run::new(inputs, opts));
     let mut failed = false;
-    let job_summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty());
+    let job_summary = job_summary_path();
     let mut step = report::github::StepSummary::default();
-    let mut write = |w: &mut dyn Write| -> std::io::Result<()> {
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
         let mut next = || {
             let batch = run.borrow_mut().next_file()?;
             failed |= threshold.is_some_and(|t| batch.iter().any(|f| f.severity >= t));
@@ -596,35 +613,11 @@ fn stream_report(
         }
         w.flush()
     };
-    let written = match &args.output {
-        Some(path) => std::fs::File::create(path)
-            .and_then(|f| write(&mut std::io::BufWriter::new(f)))
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            match write(&mut out) {
-                // A closed pipe (`kubelint | head`) is not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                r => r.map_err(|e| format!("cannot write the report: {e}")),
-            }
-        }
-    };
-    if let Err(e) = written {
+    if let Err(e) = write_output(args.output.as_deref(), false, write) {
         return usage_error(&e);
     }
     if let Some(path) = job_summary {
-        let md = step.render(&run.borrow().summary());
-        let appended = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .and_then(|mut f| f.write_all(md.as_bytes()));
-        if let Err(e) = appended {
-            eprintln!(
-                "warning: cannot write the job summary to {}: {e}",
-                PathBuf::from(path).display()
-            );
-        }
+        append_job_summary(&path, &step.render(&run.borrow().summary()));
     }
     if let Some(e) = run.borrow().error() {
         return usage_error(&format!(

@@ -167,11 +167,13 @@ impl FileResult {
 pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
     // Spilling findings that are all read back into one vector would
     // only cost time.
-    let opts = Options {
-        findings_memory: usize::MAX,
-        ..opts.clone()
-    };
-    let mut run = Run::new(inputs, &opts);
+    let mut run = Run::start(
+        inputs,
+        Options {
+            findings_memory: usize::MAX,
+            ..opts.clone()
+        },
+    );
     let mut findings = Vec::new();
     while let Some(batch) = run.next_file() {
         findings.extend(batch);
@@ -207,14 +209,21 @@ pub struct Run {
     sources: BTreeMap<Arc<str>, Arc<str>>,
     deferred: Vec<bool>,
     error: Option<std::io::Error>,
+    /// For the configuration's `ignore:` entries (when there are any and
+    /// suppressions are on): the directory their paths are relative to,
+    /// and the working directory.
+    ignore_dirs: Option<(PathBuf, PathBuf)>,
 }
 
 impl Run {
     /// Lint every input and run the cross-object rules.
     pub fn new(inputs: &[Input], opts: &Options) -> Run {
+        Run::start(inputs, opts.clone())
+    }
+
+    fn start(inputs: &[Input], mut opts: Options) -> Run {
         // The schema rules share one registry per run: it knows the CRDs of
         // the whole input before any object is checked.
-        let mut opts = opts.clone();
         if opts.schema.registry.is_none()
             && crate::rules::schema_needs_registry(&|id| opts.selection.is_enabled(id))
         {
@@ -320,6 +329,10 @@ impl Run {
                 fix: None,
             });
         }
+        let ignore_dirs = (!opts.no_suppress && !opts.ignores.is_empty()).then(|| {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            (cwd.join(opts.config_dir.clone().unwrap_or_default()), cwd)
+        });
         let mut order: BTreeMap<Arc<str>, Vec<usize>> = BTreeMap::new();
         for (i, input) in inputs.iter().enumerate() {
             order.entry(input.display().clone()).or_default().push(i);
@@ -338,6 +351,7 @@ impl Run {
             sources,
             deferred,
             error: None,
+            ignore_dirs,
         }
     }
 
@@ -366,12 +380,10 @@ impl Run {
             if let Some(v) = self.index_findings.remove(file) {
                 findings.extend(v);
             }
-            let opts = &self.opts;
-            if !opts.no_suppress && !opts.ignores.is_empty() {
-                let cwd = std::env::current_dir().unwrap_or_default();
-                let base = cwd.join(opts.config_dir.clone().unwrap_or_default());
+            if let Some((base, cwd)) = &self.ignore_dirs {
+                let ignores = &self.opts.ignores;
                 let before = findings.len();
-                findings.retain(|f| !opts.ignores.iter().any(|i| i.covers(f, &base, &cwd)));
+                findings.retain(|f| !ignores.iter().any(|i| i.covers(f, base, cwd)));
                 self.summary.suppressed += before - findings.len();
             }
             if findings.is_empty() {
