@@ -79,3 +79,60 @@ fn every_corpus_file_loads() {
     );
     assert!(out.summary.objects > 5000, "{:?}", out.summary);
 }
+
+/// The fast acceptance test of the bundled schemas (`schema::plan`) never
+/// vouches for an object the full validator rejects, over every object of
+/// `testdata/` and the corpus; and it vouches for most valid objects,
+/// which is what it is for.
+#[test]
+fn schema_plan_never_accepts_an_invalid_object() {
+    use kubelint::model::{objects_of, DocumentContent};
+    use kubelint::schema::Registry;
+    use kubelint::yaml::{load, LoadLimits};
+    let mut files = Vec::new();
+    all_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"),
+        &mut files,
+    );
+    match common::corpus_dir() {
+        Some(corpus) => all_files(&corpus, &mut files),
+        None if std::env::var_os("KUBELINT_SKIP_CORPUS").is_some() => {
+            eprintln!("corpus part skipped: KUBELINT_SKIP_CORPUS is set; testdata/ only");
+        }
+        None => panic!(
+            "../shared/corpus is missing (set KUBELINT_SKIP_CORPUS=1 to skip the corpus part)"
+        ),
+    }
+    let registry = Registry::builtin(kubelint::schema::newest());
+    let (mut vouched, mut valid, mut checked) = (0, 0, 0);
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        for doc in &load(&text, &LoadLimits::default()).documents {
+            let DocumentContent::Objects(objects) = objects_of(doc, "default") else {
+                continue;
+            };
+            for o in objects {
+                let Some(c) = registry.lookup(o.api_version, o.kind) else {
+                    continue;
+                };
+                let Some(validator) = c.validator() else {
+                    continue;
+                };
+                checked += 1;
+                let ok = validator.is_valid(&doc.to_json(o.node));
+                valid += usize::from(ok);
+                if c.certainly_valid(doc, o.node) {
+                    vouched += 1;
+                    assert!(ok, "plan accepted an invalid {} in {}", o.kind, f.display());
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{checked} objects with a bundled schema: {valid} valid, {vouched} vouched for by the plan"
+    );
+    assert!(checked > 100, "{checked}");
+    assert!(vouched * 10 >= valid * 9, "{vouched} of {valid}");
+}

@@ -254,7 +254,7 @@ fn replacement_fix(obj: &Object<'_>, replacement: &str, cx: &Cx<'_>) -> Option<F
     instance
         .as_object_mut()?
         .insert("apiVersion".into(), replacement.into());
-    if !compiled.validator.is_valid(&instance) {
+    if !compiled.validator()?.is_valid(&instance) {
         return None;
     }
     let value = doc.get_key(obj.node, "apiVersion")?;

@@ -16,6 +16,7 @@
 pub mod bundle;
 pub mod crd;
 pub mod lifecycle;
+pub mod plan;
 pub mod user;
 pub mod validate;
 
@@ -109,7 +110,11 @@ pub enum Origin {
 
 /// A compiled schema for one (apiVersion, kind).
 pub struct Compiled {
-    pub validator: jsonschema::Validator,
+    /// The full validator; for a bundled schema compiled only when its
+    /// [`plan::Plan`] cannot vouch for an object.
+    validator: OnceLock<Option<jsonschema::Validator>>,
+    /// The fast acceptance test of a bundled schema.
+    plan: Option<plan::Plan>,
     pub origin: Origin,
     source: Source,
     /// The schema document, rebuilt on demand for messages (field names):
@@ -132,6 +137,35 @@ enum Source {
 }
 
 impl Compiled {
+    /// A schema compiled now (CRDs and `--schema-dir` files: their
+    /// documents are per run and may be invalid).
+    fn eager(validator: jsonschema::Validator, origin: Origin, source: Source) -> Compiled {
+        Compiled {
+            validator: OnceLock::from(Some(validator)),
+            plan: None,
+            origin,
+            source,
+            document: OnceLock::new(),
+        }
+    }
+
+    /// The full validator (compiled on first use).
+    pub fn validator(&self) -> Option<&jsonschema::Validator> {
+        self.validator
+            .get_or_init(|| options().build(self.document()?).ok())
+            .as_ref()
+    }
+
+    /// Whether the fast test vouches for the object at `node` (when it does
+    /// not, the full validator decides).
+    pub fn certainly_valid(
+        &self,
+        doc: &crate::yaml::Document<'_>,
+        node: crate::yaml::NodeId,
+    ) -> bool {
+        self.plan.as_ref().is_some_and(|p| p.accepts(doc, node))
+    }
+
     /// The schema document (`$ref`s resolve inside it).
     pub fn document(&self) -> Option<&Value> {
         self.document
@@ -268,15 +302,14 @@ impl Registry {
         {
             let document = c.document(self.minor)?;
             let validator = options().build(&document).ok()?;
-            return Some(Arc::new(Compiled {
+            return Some(Arc::new(Compiled::eager(
                 validator,
-                origin: Origin::Crd,
-                source: Source::Crd {
+                Origin::Crd,
+                Source::Crd {
                     schema: c,
                     minor: self.minor,
                 },
-                document: OnceLock::new(),
-            }));
+            )));
         }
         builtin(self.minor, api_version, kind)
     }
@@ -370,13 +403,14 @@ fn builtin(minor: u32, api_version: &str, kind: &str) -> Option<Arc<Compiled>> {
         return c.clone();
     }
     // Compiled without the lock held; two runs racing on one kind
-    // compile it twice and keep the first.
+    // compile it twice and keep the first. Only the plan is compiled now:
+    // the full validator waits for an object the plan cannot vouch for.
     let compiled = bundle::bundle()
         .kind_schema(minor, api_version, kind)
-        .and_then(|document| options().build(&document).ok())
-        .map(|validator| {
+        .map(|document| {
             Arc::new(Compiled {
-                validator,
+                validator: OnceLock::new(),
+                plan: Some(plan::Plan::compile(&document)),
                 origin: Origin::Builtin,
                 source: Source::Builtin {
                     minor,
@@ -439,14 +473,19 @@ mod tests {
                     .lookup(av, kind)
                     .unwrap_or_else(|| panic!("1.{m} {av} {kind}"));
                 let mut obj = json!({"apiVersion": av, "kind": kind, "metadata": {"name": "x"}, "spec": spec});
-                assert!(c.validator.is_valid(&obj), "1.{m} {kind}");
+                let v = c.validator().unwrap_or_else(|| panic!("1.{m} {kind}"));
+                assert!(v.is_valid(&obj), "1.{m} {kind}");
                 obj["spec"]["typo"] = json!(1);
-                assert!(!c.validator.is_valid(&obj), "1.{m} {kind} strict");
+                assert!(!v.is_valid(&obj), "1.{m} {kind} strict");
             }
             // Every kind of the version compiles.
             let reg = Registry::builtin(m);
             for (av, kind) in &kinds {
-                assert!(reg.lookup(av, kind).is_some(), "1.{m} {av} {kind}");
+                let c = reg.lookup(av, kind);
+                assert!(
+                    c.is_some_and(|c| c.validator().is_some()),
+                    "1.{m} {av} {kind}"
+                );
             }
         }
     }

@@ -88,12 +88,11 @@ impl UserSchemas {
     pub(super) fn compile(&self, api_version: &str, kind: &str) -> Option<Compiled> {
         let (path, value) = self.find(api_version, kind)?;
         let validator = self.build(path, value).ok()?;
-        Some(Compiled {
+        Some(Compiled::eager(
             validator,
-            origin: Origin::User(path.clone()),
-            source: super::Source::User(value.clone()),
-            document: Default::default(),
-        })
+            Origin::User(path.clone()),
+            super::Source::User(value.clone()),
+        ))
     }
 
     fn build(&self, path: &Path, value: &Value) -> Result<jsonschema::Validator, String> {

@@ -93,11 +93,17 @@ fn locate(doc: &Document<'_>, root: NodeId, pointer: &str) -> Located {
 
 /// Validate the object at `root`.
 pub fn check(compiled: &Compiled, doc: &Document<'_>, root: NodeId, kind: &str) -> Vec<Problem> {
+    if compiled.certainly_valid(doc, root) {
+        return Vec::new();
+    }
+    let Some(validator) = compiled.validator() else {
+        return Vec::new();
+    };
     let mut instance = doc.to_json(root);
     if let Some(root) = compiled.crd_root() {
         super::crd::prepare(&mut instance, root);
     }
-    if compiled.validator.is_valid(&instance) {
+    if validator.is_valid(&instance) {
         return Vec::new();
     }
     let cx = Context {
@@ -107,7 +113,7 @@ pub fn check(compiled: &Compiled, doc: &Document<'_>, root: NodeId, kind: &str) 
         kind,
     };
     let mut out = Vec::new();
-    for e in compiled.validator.iter_errors(&instance) {
+    for e in validator.iter_errors(&instance) {
         cx.classify(&e, &mut out);
     }
     out.sort_by(|a, b| (a.span, a.kind, &a.message).cmp(&(b.span, b.kind, &b.message)));
