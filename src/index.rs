@@ -377,6 +377,46 @@ impl Index {
     }
 }
 
+/// The directory of a displayed file path (`""` for a bare name).
+pub fn dir_of(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// How many directories above an object another may be written and still
+/// be taken as shipped with it: a reference's referent (`app/hpa/` →
+/// `app/deploy/`, `app/overlays/prod/` → `app/base/`), the workloads a
+/// NetworkPolicy is written for.
+pub const NEAR_LEVELS: usize = 2;
+
+/// Of the objects that a name or selector written in `from` could mean,
+/// those nearest to it: under `from`'s directory, else under its parent,
+/// else under its grandparent; none when all are further away. One input
+/// may hold several applications that each define a `web` Deployment, or
+/// alternative manifests for one object; a reference means the one
+/// shipped with it.
+pub fn nearest<'a>(
+    from: &str,
+    candidates: impl Iterator<Item = &'a ObjectEntry>,
+) -> Vec<&'a ObjectEntry> {
+    let candidates: Vec<&ObjectEntry> = candidates.collect();
+    let mut dir = dir_of(from);
+    for level in 0..=NEAR_LEVELS {
+        let under = |file: &str| {
+            dir.is_empty() || (file.starts_with(dir) && file[dir.len()..].starts_with('/'))
+        };
+        let near: Vec<&ObjectEntry> = candidates
+            .iter()
+            .copied()
+            .filter(|o| under(&o.file))
+            .collect();
+        if !near.is_empty() || dir.is_empty() || level == NEAR_LEVELS {
+            return near;
+        }
+        dir = dir_of(dir);
+    }
+    Vec::new()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

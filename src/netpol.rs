@@ -1,12 +1,239 @@
+//! NetworkPolicies across the input: which policies govern which workloads
+//! ([`PolicyScope`], shared with the `network-policy` rules), and
 //! `kubelint netpol`: the ingress reachability matrix of each namespace —
 //! which workload may open connections to which, on which ports — computed
 //! from the input's NetworkPolicies the way the cluster enforces them, as a
 //! table, JSON, or a Mermaid / Graphviz graph.
 
-use crate::index::{Index, ObjectEntry};
-use crate::model::network::{Peer, PolicyRule, PortValue};
+use crate::index::{dir_of, nearest, Index, ObjectEntry};
+use crate::model::network::{NetworkPolicy, Peer, PolicyRule, PortValue};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// A workload with its pod labels.
+pub type Workload<'i> = (&'i ObjectEntry, &'i [(String, String)]);
+
+/// Which NetworkPolicies govern which workloads: those of the workload's
+/// namespace in the same *project tree* of the input.
+///
+/// The cluster applies a policy to the pods of its namespace. One input,
+/// though, may hold several projects that never share a cluster yet all
+/// deploy to `default` (or to namespaces of the same name): a repository of
+/// examples, a monorepo of unrelated services, a corpus. The policies of
+/// one must neither isolate the workloads of another nor count as its
+/// coverage. So, for each namespace, the input is cut along directories
+/// into project trees:
+///
+/// - A policy is *anchored* where the workloads it is written for are: at
+///   the nearest directory — its own, its parent or its grandparent (see
+///   [`nearest`]) — under which the input holds a workload of its namespace
+///   that it selects. A policy that selects none that near is not anchored,
+///   so that a label that happens to match in a far-away, unrelated project
+///   ties nothing together.
+/// - A directory is split into its subdirectories (and its own files) when
+///   policies of the namespace are anchored below it, each strictly inside
+///   one subdirectory: the subdirectories ship their policies with the
+///   workloads those select. A policy anchored at the directory or above
+///   keeps it whole — `policies/default-deny.yaml` beside `apps/web/`
+///   anchors at their common directory, and so does a kustomize component
+///   written for `base/`. A directory with no anchored policy below it is
+///   never split.
+/// - The tree of a file is the first directory on its path, from the top,
+///   that is not split (its own directory when all are).
+///
+/// A namespace whose policies are written beside all of its workloads — a
+/// single project with a shared `policies/` directory, one file, stdin —
+/// is one tree, judged as a whole as if nothing were cut; sibling
+/// directories that each bring their own policies, and the directories
+/// without any beside them, are judged apart, each as it would be alone. A
+/// namespace without any anchored policy stays one tree.
+#[derive(Debug, Default)]
+pub struct PolicyScope {
+    /// The namespaces cut into several trees.
+    namespaces: HashMap<String, Trees>,
+}
+
+/// One namespace cut into trees.
+#[derive(Debug, Default)]
+struct Trees {
+    /// The directories split into their subdirectories.
+    split: HashSet<String>,
+    /// Positions in the index of the namespace's policies, by tree.
+    policies: HashMap<String, Vec<usize>>,
+    /// Positions in the index of the namespace's workloads, by tree.
+    workloads: HashMap<String, Vec<usize>>,
+}
+
+/// `dir` and the directories above it, up to the top (`""`).
+fn ancestors(dir: &str) -> impl Iterator<Item = &str> {
+    let mut next = Some(dir);
+    std::iter::from_fn(move || {
+        let d = next?;
+        next = (!d.is_empty()).then(|| dir_of(d));
+        Some(d)
+    })
+}
+
+/// Is `path` (a file or a directory) `dir` or under it?
+fn is_under(path: &str, dir: &str) -> bool {
+    dir.is_empty() || path == dir || (path.starts_with(dir) && path[dir.len()..].starts_with('/'))
+}
+
+/// The first directory on the path of `dir`, from the top, that is not
+/// split; `dir` itself when all are.
+fn tree_of<'f>(split: &HashSet<String>, dir: &'f str) -> &'f str {
+    let path: Vec<&str> = ancestors(dir).collect();
+    path.iter()
+        .rev()
+        .find(|d| !split.contains(**d))
+        .copied()
+        .unwrap_or(dir)
+}
+
+impl PolicyScope {
+    /// The scope of the index, built once and shared.
+    pub fn of(index: &Index) -> Arc<PolicyScope> {
+        index.memo(PolicyScope::build)
+    }
+
+    fn build(index: &Index) -> PolicyScope {
+        let mut out = PolicyScope::default();
+        for ns in index.namespaces() {
+            // Directories with a policy anchored strictly below them, and
+            // those a policy is anchored at or under.
+            let mut below: HashSet<&str> = HashSet::new();
+            let mut whole: HashSet<&str> = HashSet::new();
+            for (p, policy) in index.policies_in(ns) {
+                let selected = index
+                    .workloads_in(ns)
+                    .filter(|(_, labels)| policy.pod_selector.matches_pairs(labels))
+                    .map(|(w, _)| w);
+                let Some(w) = nearest(&p.file, selected).into_iter().next() else {
+                    continue;
+                };
+                let anchor = ancestors(dir_of(&p.file))
+                    .find(|d| is_under(&w.file, d))
+                    .unwrap_or("");
+                for d in ancestors(dir_of(&p.file)) {
+                    if d.len() >= anchor.len() {
+                        whole.insert(d);
+                    } else {
+                        below.insert(d);
+                    }
+                }
+            }
+            let split: HashSet<String> = below.difference(&whole).map(|d| d.to_string()).collect();
+            if split.is_empty() {
+                continue;
+            }
+            let mut trees = Trees {
+                split,
+                ..Trees::default()
+            };
+            for (i, o) in index.objects.iter().enumerate() {
+                if o.reference.namespace.as_deref() != Some(ns) {
+                    continue;
+                }
+                let by_tree = if o.facts.network_policy.is_some() {
+                    &mut trees.policies
+                } else if o.facts.pod_labels.is_some() {
+                    &mut trees.workloads
+                } else {
+                    continue;
+                };
+                let tree = tree_of(&trees.split, dir_of(&o.file)).to_string();
+                by_tree.entry(tree).or_default().push(i);
+            }
+            // Splits above everything of the namespace change nothing.
+            let mut all = trees.policies.keys().chain(trees.workloads.keys());
+            let first = all.next();
+            if all.all(|t| Some(t) == first) {
+                continue;
+            }
+            out.namespaces.insert(ns.to_string(), trees);
+        }
+        out
+    }
+
+    /// Whether the input cuts namespace `ns` into several project trees
+    /// with workloads.
+    pub fn several(&self, ns: &str) -> bool {
+        self.namespaces
+            .get(ns)
+            .is_some_and(|t| t.workloads.len() > 1)
+    }
+
+    /// The project tree of namespace `ns` that `file` belongs to: a
+    /// directory, `""` for the whole input.
+    pub fn tree<'f>(&self, ns: &str, file: &'f str) -> &'f str {
+        match self.namespaces.get(ns) {
+            Some(t) => tree_of(&t.split, dir_of(file)),
+            None => "",
+        }
+    }
+
+    /// The policies of `ns` in `tree` (see [`PolicyScope::tree`]).
+    pub fn policies<'i>(
+        &self,
+        index: &'i Index,
+        ns: &str,
+        tree: &str,
+    ) -> Vec<(&'i ObjectEntry, &'i NetworkPolicy)> {
+        match self.namespaces.get(ns) {
+            Some(t) => t
+                .policies
+                .get(tree)
+                .into_iter()
+                .flatten()
+                .filter_map(|&i| {
+                    let o = &index.objects[i];
+                    Some((o, o.facts.network_policy.as_deref()?))
+                })
+                .collect(),
+            None => index.policies_in(ns).collect(),
+        }
+    }
+
+    /// The workloads of `ns` in `tree`, in index order.
+    pub fn workloads<'i>(&self, index: &'i Index, ns: &str, tree: &str) -> Vec<Workload<'i>> {
+        match self.namespaces.get(ns) {
+            Some(t) => t
+                .workloads
+                .get(tree)
+                .into_iter()
+                .flatten()
+                .filter_map(|&i| {
+                    let o = &index.objects[i];
+                    Some((o, o.facts.pod_labels.as_deref()?))
+                })
+                .collect(),
+            None => index.workloads_in(ns).collect(),
+        }
+    }
+
+    /// The trees of `ns` that hold workloads, sorted, with those workloads.
+    pub fn trees<'i>(&self, index: &'i Index, ns: &str) -> Vec<(String, Vec<Workload<'i>>)> {
+        match self.namespaces.get(ns) {
+            Some(t) => {
+                let mut trees: Vec<&String> = t.workloads.keys().collect();
+                trees.sort();
+                trees
+                    .into_iter()
+                    .map(|tree| (tree.clone(), self.workloads(index, ns, tree)))
+                    .collect()
+            }
+            None => {
+                let all: Vec<Workload<'i>> = index.workloads_in(ns).collect();
+                if all.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![(String::new(), all)]
+                }
+            }
+        }
+    }
+}
 
 /// What one workload may send to another.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +256,14 @@ impl Cell {
     }
 }
 
-/// The ingress matrix of one namespace: `cells[from][to]`.
+/// The ingress matrix of one namespace, or of one project tree of it (see
+/// [`PolicyScope`]): `cells[from][to]`.
 #[derive(Debug, Clone)]
 pub struct Matrix {
     pub namespace: String,
+    /// The project tree's directory (`.` for the top) when the input cuts
+    /// the namespace into several; `None` when it is one.
+    pub directory: Option<String>,
     /// `Kind/name` of each workload, sorted.
     pub workloads: Vec<String>,
     pub cells: Vec<Vec<Cell>>,
@@ -66,25 +297,45 @@ fn port_strings(rule: &PolicyRule, dst: &ObjectEntry) -> Option<Vec<String>> {
     )
 }
 
-/// A workload with its pod labels.
-type Workload<'i> = (&'i ObjectEntry, &'i [(String, String)]);
-
-/// Compute the matrix of every namespace with workloads.
-pub fn matrices(index: &Index) -> Vec<Matrix> {
-    let mut by_ns: BTreeMap<&str, Vec<Workload<'_>>> = BTreeMap::new();
-    for (o, ns, labels) in index.workloads() {
-        by_ns.entry(ns).or_default().push((o, labels));
+impl Matrix {
+    /// `namespace shop`, or `namespace default in apps/web/`.
+    fn title(&self) -> String {
+        match &self.directory {
+            Some(d) => format!("namespace {} in {d}/", self.namespace),
+            None => format!("namespace {}", self.namespace),
+        }
     }
-    let policies: Vec<(&str, &crate::model::network::NetworkPolicy)> = index
-        .objects
-        .iter()
-        .filter_map(|o| {
-            Some((
-                o.reference.namespace.as_deref()?,
-                o.facts.network_policy.as_deref()?,
-            ))
-        })
-        .collect();
+
+    /// A prefix for graph node ids, unique among the matrices (`k`: this
+    /// one's position).
+    fn group(&self, k: usize) -> String {
+        match &self.directory {
+            Some(_) => format!("{}_{k}", self.namespace),
+            None => self.namespace.clone(),
+        }
+    }
+}
+
+/// Compute the matrix of every namespace with workloads (of each of its
+/// project trees, when the input cuts it into several).
+pub fn matrices(index: &Index) -> Vec<Matrix> {
+    let scope = PolicyScope::of(index);
+    let mut groups = Vec::new();
+    for ns in index.workload_namespaces() {
+        let trees = scope.trees(index, ns);
+        let several = trees.len() > 1;
+        for (tree, workloads) in trees {
+            let policies = scope.policies(index, ns, &tree);
+            let directory = several.then(|| {
+                if tree.is_empty() {
+                    ".".to_string()
+                } else {
+                    tree
+                }
+            });
+            groups.push((ns, directory, workloads, policies));
+        }
+    }
     let name = |o: &ObjectEntry| {
         format!(
             "{}/{}",
@@ -93,21 +344,19 @@ pub fn matrices(index: &Index) -> Vec<Matrix> {
         )
     };
     let mut out = Vec::new();
-    for (ns, mut workloads) in by_ns {
+    for (ns, directory, mut workloads, policies) in groups {
         workloads.sort_by_key(|(o, _)| name(o));
         let ns_labels = index.namespace_labels(ns);
         let mut cells = vec![vec![Cell::Blocked; workloads.len()]; workloads.len()];
         for (j, (dst, dst_labels)) in workloads.iter().enumerate() {
             let rules: Vec<&PolicyRule> = policies
                 .iter()
-                .filter(|(pns, p)| {
-                    *pns == ns && p.ingress.is_some() && p.pod_selector.matches_pairs(dst_labels)
-                })
+                .filter(|(_, p)| p.ingress.is_some() && p.pod_selector.matches_pairs(dst_labels))
                 .flat_map(|(_, p)| p.ingress.iter().flatten())
                 .collect();
-            let isolated = policies.iter().any(|(pns, p)| {
-                *pns == ns && p.ingress.is_some() && p.pod_selector.matches_pairs(dst_labels)
-            });
+            let isolated = policies
+                .iter()
+                .any(|(_, p)| p.ingress.is_some() && p.pod_selector.matches_pairs(dst_labels));
             for (i, (_, src_labels)) in workloads.iter().enumerate() {
                 if !isolated {
                     cells[i][j] = Cell::All;
@@ -148,6 +397,7 @@ pub fn matrices(index: &Index) -> Vec<Matrix> {
         }
         out.push(Matrix {
             namespace: ns.to_string(),
+            directory,
             workloads: workloads.iter().map(|(o, _)| name(o)).collect(),
             cells,
         });
@@ -160,8 +410,8 @@ pub fn table(ms: &[Matrix]) -> String {
     let mut s = String::new();
     for m in ms {
         s.push_str(&format!(
-            "namespace {} — ingress: may the row open connections to the column?\n",
-            m.namespace
+            "{} — ingress: may the row open connections to the column?\n",
+            m.title()
         ));
         let first = m
             .workloads
@@ -216,7 +466,12 @@ pub fn to_json(ms: &[Matrix]) -> String {
                     );
                 }
             }
-            json!({"namespace": m.namespace, "workloads": m.workloads, "ingress": edges})
+            let mut v =
+                json!({"namespace": m.namespace, "workloads": m.workloads, "ingress": edges});
+            if let Some(d) = &m.directory {
+                v["directory"] = json!(d);
+            }
+            v
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&json!({"version": 1, "namespaces": namespaces}))
@@ -234,14 +489,15 @@ fn node_id(ns: &str, w: &str) -> String {
 
 pub fn mermaid(ms: &[Matrix]) -> String {
     let mut s = String::from("graph LR\n");
-    for m in ms {
+    for (k, m) in ms.iter().enumerate() {
+        let g = m.group(k);
         s.push_str(&format!(
-            "  subgraph {}[\"namespace {}\"]\n",
-            node_id(&m.namespace, ""),
-            m.namespace
+            "  subgraph {}[\"{}\"]\n",
+            node_id(&g, ""),
+            m.title().replace('"', "#quot;")
         ));
         for w in &m.workloads {
-            s.push_str(&format!("    {}[\"{}\"]\n", node_id(&m.namespace, w), w));
+            s.push_str(&format!("    {}[\"{}\"]\n", node_id(&g, w), w));
         }
         s.push_str("  end\n");
         for (i, row) in m.cells.iter().enumerate() {
@@ -249,9 +505,9 @@ pub fn mermaid(ms: &[Matrix]) -> String {
                 if i != j && *c != Cell::Blocked {
                     s.push_str(&format!(
                         "  {} -->|{}| {}\n",
-                        node_id(&m.namespace, &m.workloads[i]),
+                        node_id(&g, &m.workloads[i]),
                         c.text(),
-                        node_id(&m.namespace, &m.workloads[j])
+                        node_id(&g, &m.workloads[j])
                     ));
                 }
             }
@@ -262,17 +518,15 @@ pub fn mermaid(ms: &[Matrix]) -> String {
 
 pub fn dot(ms: &[Matrix]) -> String {
     let mut s = String::from("digraph netpol {\n  rankdir=LR;\n");
-    for m in ms {
+    for (k, m) in ms.iter().enumerate() {
+        let g = m.group(k);
         s.push_str(&format!(
-            "  subgraph \"cluster_{}\" {{\n    label=\"namespace {}\";\n",
-            m.namespace, m.namespace
+            "  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n",
+            g,
+            m.title().replace('\\', "\\\\").replace('"', "\\\"")
         ));
         for w in &m.workloads {
-            s.push_str(&format!(
-                "    \"{}\" [label=\"{}\"];\n",
-                node_id(&m.namespace, w),
-                w
-            ));
+            s.push_str(&format!("    \"{}\" [label=\"{}\"];\n", node_id(&g, w), w));
         }
         s.push_str("  }\n");
         for (i, row) in m.cells.iter().enumerate() {
@@ -280,8 +534,8 @@ pub fn dot(ms: &[Matrix]) -> String {
                 if i != j && *c != Cell::Blocked {
                     s.push_str(&format!(
                         "  \"{}\" -> \"{}\" [label=\"{}\"];\n",
-                        node_id(&m.namespace, &m.workloads[i]),
-                        node_id(&m.namespace, &m.workloads[j]),
+                        node_id(&g, &m.workloads[i]),
+                        node_id(&g, &m.workloads[j]),
                         c.text()
                     ));
                 }

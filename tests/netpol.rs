@@ -1,6 +1,7 @@
 //! NetworkPolicy coverage on a realistic three-tier app: clean as written,
 //! exactly the expected finding for each single mistake, and the
-//! reachability matrix of `kubelint netpol`.
+//! reachability matrix of `kubelint netpol`; and which policies count for
+//! which workloads when one input holds several projects.
 
 mod common;
 
@@ -149,4 +150,286 @@ fn netpol_command_outputs() {
     assert_eq!(edges.len(), 2);
     assert!(run(&["testdata/netpol", "--graph", "mermaid"]).contains("-->|9090/TCP|"));
     assert!(run(&["testdata/netpol", "--graph", "dot"]).starts_with("digraph netpol {"));
+}
+
+// One input, several projects: which policies govern which workloads.
+
+const PROJECTS: &str = "testdata/netpol-projects";
+
+/// A Deployment `name` without a namespace (so in `default`).
+fn deployment(name: &str) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers: [{{name: {name}, image: registry.example.com/{name}:1.0.0}}]
+"
+    )
+}
+
+/// A policy selecting `app: target` (every pod for `{}`) with these types
+/// and no rules.
+fn policy(name: &str, selector: &str, types: &str) -> String {
+    format!(
+        "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: {name}}}
+spec:
+  podSelector: {selector}
+  policyTypes: {types}
+"
+    )
+}
+
+const ALLOW_DNS: &str = "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-dns}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - namespaceSelector:
+            matchLabels: {kubernetes.io/metadata.name: kube-system}
+          podSelector:
+            matchLabels: {k8s-app: kube-dns}
+      ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
+";
+
+/// Sorted (rule, file) of the network-policy findings of in-memory files.
+fn findings_in(files: &[(&str, &str)]) -> Vec<(String, String)> {
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+    let mut out: Vec<(String, String)> = lint_files(&files, &[])
+        .findings
+        .iter()
+        .filter(|f| &*f.category == "network-policy")
+        .map(|f| (f.rule.to_string(), f.file.to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = expected
+        .iter()
+        .map(|(r, f)| (r.to_string(), f.to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Sorted (rule, file relative to the fixture root) of the network-policy
+/// findings of `kubelint --format json` over `paths`.
+fn cli_findings(paths: &[&str]) -> Vec<(String, String)> {
+    let out = Command::cargo_bin("kubelint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(paths)
+        .args(["--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut v: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["category"] == "network-policy")
+        .map(|f| {
+            let file = f["file"].as_str().unwrap();
+            let file = file.strip_prefix(PROJECTS).unwrap_or(file);
+            (f["rule"].as_str().unwrap().to_string(), file.to_string())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn unrelated_projects_sharing_a_namespace_are_judged_apart() {
+    // shop/ denies all egress and forgets DNS; blog/ has no policy at all.
+    // shop's policy neither isolates blog's pods nor covers its namespace.
+    let monorepo = pairs(&[
+        (
+            "missing-default-deny-egress",
+            "/monorepo/blog/deployment.yaml",
+        ),
+        (
+            "missing-default-deny-ingress",
+            "/monorepo/blog/deployment.yaml",
+        ),
+        (
+            "missing-default-deny-ingress",
+            "/monorepo/shop/deployment.yaml",
+        ),
+        (
+            "network-policy-egress-without-dns",
+            "/monorepo/shop/deployment.yaml",
+        ),
+    ]);
+    assert_eq!(
+        cli_findings(&["testdata/netpol-projects/monorepo"]),
+        monorepo
+    );
+    // With a third project whose default deny allows DNS, nothing changes:
+    // its policies are its own.
+    assert_eq!(cli_findings(&[PROJECTS]), monorepo);
+    // Each project alone gets the same findings.
+    let shop = cli_findings(&["testdata/netpol-projects/monorepo/shop"]);
+    let blog = cli_findings(&["testdata/netpol-projects/monorepo/blog"]);
+    let mut both = [shop, blog].concat();
+    both.sort();
+    assert_eq!(both, monorepo);
+}
+
+#[test]
+fn policies_in_a_sibling_directory_cover_the_project() {
+    // layered/policies/ holds the namespace-wide default deny and DNS rule
+    // for layered/apps/*, and apps/api/ also ships its own policy.
+    assert_eq!(cli_findings(&["testdata/netpol-projects/layered"]), []);
+    let out = Command::cargo_bin("kubelint")
+        .unwrap()
+        .current_dir(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/netpol-projects/layered"
+        ))
+        .args([".", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["category"] != "network-policy"),
+        "{json}"
+    );
+    // However deep the workloads, and with a policy of their own beside
+    // them.
+    let deny = policy("default-deny", "{}", "[Ingress, Egress]");
+    let own = policy("web", "{matchLabels: {app: web}}", "[Ingress]");
+    let files = [
+        (
+            "deploy/apps/team-a/web/base/deployment.yaml",
+            deployment("web"),
+        ),
+        ("deploy/apps/team-a/web/base/networkpolicy.yaml", own),
+        ("deploy/apps/team-b/api/deployment.yaml", deployment("api")),
+        ("deploy/policies/default-deny.yaml", deny),
+        ("deploy/policies/allow-dns.yaml", ALLOW_DNS.to_string()),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    assert_eq!(findings_in(&files), []);
+}
+
+#[test]
+fn subprojects_that_ship_their_own_policies_are_judged_apart() {
+    let deny = format!(
+        "{}---\n{ALLOW_DNS}",
+        policy("deny", "{}", "[Ingress, Egress]")
+    );
+    let web = deployment("web");
+    let worker = deployment("worker");
+    // web/ is covered by its own policies; worker/ has none, so it lacks a
+    // default deny rather than being an unselected pod of web's namespace.
+    assert_eq!(
+        findings_in(&[
+            ("web/deployment.yaml", &web),
+            ("web/networkpolicy.yaml", &deny),
+            ("worker/deployment.yaml", &worker),
+        ]),
+        pairs(&[
+            ("missing-default-deny-egress", "worker/deployment.yaml"),
+            ("missing-default-deny-ingress", "worker/deployment.yaml"),
+        ])
+    );
+    // One file, or one stream on stdin, is one project, as before.
+    let stream = format!("{web}---\n{deny}---\n{worker}");
+    assert_eq!(findings_in(&[("<stdin>", &stream)]), []);
+    // So is a directory whose policies sit beside all of its workloads.
+    assert_eq!(
+        findings_in(&[
+            ("app/web.yaml", &web),
+            ("app/networkpolicy.yaml", &deny),
+            ("app/worker.yaml", &worker),
+        ]),
+        []
+    );
+}
+
+#[test]
+fn a_policy_is_judged_against_the_workloads_of_its_project() {
+    // a/ names a label that only b/'s workload carries, three levels away:
+    // nothing in a/ is selected, so the policy is dangling there.
+    let lonely = policy("api", "{matchLabels: {app: api}}", "[Ingress]");
+    let deny = policy("deny", "{}", "[Ingress]");
+    let got = findings_in(&[
+        ("repos/a/k8s/web.yaml", &deployment("web")),
+        ("repos/a/k8s/deny.yaml", &deny),
+        ("repos/a/k8s/policies/api.yaml", &lonely),
+        ("repos/b/k8s/apps/api.yaml", &deployment("api")),
+    ]);
+    assert!(
+        got.contains(&(
+            "dangling-network-policy".to_string(),
+            "repos/a/k8s/policies/api.yaml".to_string()
+        )),
+        "{got:?}"
+    );
+    // b/ has no policy: its namespace lacks a default deny, its api is not
+    // an unselected pod of a's.
+    assert!(
+        got.contains(&(
+            "missing-default-deny-ingress".to_string(),
+            "repos/b/k8s/apps/api.yaml".to_string()
+        )),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter()
+            .any(|(r, _)| r == "pod-not-selected-by-network-policy"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn one_matrix_per_project_tree() {
+    let web = deployment("web");
+    let deny = policy("deny", "{}", "[Ingress]");
+    let out = lint_files(
+        &[
+            ("shop/web.yaml", web.as_bytes()),
+            ("shop/deny.yaml", deny.as_bytes()),
+            ("blog/web.yaml", web.as_bytes()),
+        ],
+        &[],
+    );
+    let ms = matrices(&out.index);
+    let got: Vec<(Option<&str>, Cell)> = ms
+        .iter()
+        .map(|m| (m.directory.as_deref(), m.cells[0][0].clone()))
+        .collect();
+    // shop's web is isolated by shop's policy; blog's is open.
+    assert_eq!(
+        got,
+        [(Some("blog"), Cell::All), (Some("shop"), Cell::Blocked)]
+    );
+    let out = Command::cargo_bin("kubelint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["netpol", "testdata/netpol-projects/monorepo"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("namespace default in testdata/netpol-projects/monorepo/blog/"),
+        "{table}"
+    );
+    assert!(table.contains("namespace default in testdata/netpol-projects/monorepo/shop/"));
 }

@@ -11,9 +11,9 @@
 //! scaled down to. Kinds without a replica count (DaemonSet, Job, Pod) are
 //! not counted, and a budget covering one of them is not judged.
 
-use super::references::{kind_name, links, name, nearest, Pods, Scope};
+use super::references::{kind_name, links, name, Pods, Scope};
 use super::{Cx, IndexCx, Rule};
-use crate::index::{Index, ObjectEntry};
+use crate::index::{nearest, Index, ObjectEntry};
 use crate::model::links::{Autoscaler, IntOrString, Links, WorkloadLinks};
 use crate::model::Object;
 use std::collections::{HashMap, HashSet};

@@ -6,6 +6,11 @@
 //! allowed only by the rules of the policies selecting it. Peers may live
 //! outside the input, so findings about them are notes, and findings that
 //! need pods are only made where the input has pods in that namespace.
+//!
+//! An input may hold several projects that share a namespace name without
+//! sharing a cluster (examples that all deploy to `default`): a policy
+//! governs only the workloads of its project tree — see
+//! [`PolicyScope`] — and namespaces are judged tree by tree.
 
 use super::{Cx, IndexCx, Rule};
 use crate::finding::Finding;
@@ -13,8 +18,8 @@ use crate::index::{Index, ObjectEntry};
 use crate::model::network::{effective_types, NetworkPolicy, Peer, PolicyRule};
 use crate::model::selector::LabelSelector;
 use crate::model::Object;
+use crate::netpol::{PolicyScope, Workload};
 use serde_json::json;
-use std::collections::BTreeMap;
 
 pub(super) static RULES: &[&dyn Rule] = &[
     &MissingDefaultDeny { egress: false },
@@ -48,15 +53,33 @@ fn policies(index: &Index) -> impl Iterator<Item = (&ObjectEntry, &str, &Network
     })
 }
 
-/// A workload with its pod labels.
-type Workload<'i> = (&'i ObjectEntry, &'i [(String, String)]);
+/// The policies of namespace `ns` that govern the workloads written in
+/// `file`: those of its project tree.
+fn governing<'i>(
+    scope: &PolicyScope,
+    index: &'i Index,
+    ns: &str,
+    file: &str,
+) -> Vec<(&'i ObjectEntry, &'i NetworkPolicy)> {
+    scope.policies(index, ns, scope.tree(ns, file))
+}
 
-/// Workloads grouped by namespace, in index order.
-fn workloads_by_namespace(index: &Index) -> BTreeMap<&str, Vec<Workload<'_>>> {
-    index
-        .workload_namespaces()
-        .map(|ns| (ns, index.workloads_in(ns).collect()))
-        .collect()
+/// The workloads of namespace `ns` that a policy written in `file` may
+/// select: those of its project tree.
+fn governed<'i>(scope: &PolicyScope, index: &'i Index, ns: &str, file: &str) -> Vec<Workload<'i>> {
+    scope.workloads(index, ns, scope.tree(ns, file))
+}
+
+/// Where the workloads of `ns` that a policy written in `file` may select
+/// are: `in the input`, or its project tree when the input has several.
+fn where_governed(scope: &PolicyScope, ns: &str, file: &str) -> String {
+    if !scope.several(ns) {
+        return "in the input".to_string();
+    }
+    match scope.tree(ns, file) {
+        "" => "in `./`, this policy's project tree".to_string(),
+        t => format!("in `{t}/`, this policy's project tree"),
+    }
 }
 
 fn policy_name(o: &ObjectEntry) -> &str {
@@ -87,50 +110,78 @@ impl Rule for MissingDefaultDeny {
         true
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
-        let by_ns = workloads_by_namespace(index);
-        for (ns, workloads) in &by_ns {
-            let covered = index.policies_in(ns).any(|(_, p)| {
-                if self.egress {
-                    p.denies_all_egress()
-                } else {
-                    p.denies_all_ingress()
-                }
-            });
-            if covered {
-                continue;
+        let scope = PolicyScope::of(index);
+        for ns in index.workload_namespaces() {
+            let trees = scope.trees(index, ns);
+            let several = trees.len() > 1;
+            for (tree, workloads) in &trees {
+                self.check_tree(index, &scope, ns, (tree, several), workloads, cx);
             }
-            // Point at the Namespace object when the input has it, else at
-            // the namespace's first workload.
-            let at = index.namespace(ns).unwrap_or(workloads[0].0);
-            let (message, help) = if self.egress {
-                (
-                    format!(
-                        "namespace `{ns}` runs {} workload(s) but has no default-deny egress NetworkPolicy: a compromised pod can open connections anywhere — other namespaces, the cloud metadata endpoint, the internet — and exfiltrate data",
-                        workloads.len()
-                    ),
-                    format!(
-                        "Add a NetworkPolicy in `{ns}` with `podSelector: {{}}`, `policyTypes: [Egress]` and no egress rules, then allow DNS and each workload's destinations explicitly"
-                    ),
-                )
-            } else {
-                (
-                    format!(
-                        "namespace `{ns}` runs {} workload(s) but has no default-deny ingress NetworkPolicy: every pod that no policy selects accepts connections from any pod in the cluster, so one compromised pod can reach them all",
-                        workloads.len()
-                    ),
-                    format!(
-                        "Add a NetworkPolicy in `{ns}` with `podSelector: {{}}`, `policyTypes: [Ingress]` and no ingress rules, then allow the traffic each workload needs"
-                    ),
-                )
-            };
-            cx.report(
-                &at.file,
-                at.name_location,
-                Some(&at.reference),
-                message,
-                help,
-            );
         }
+    }
+}
+
+impl MissingDefaultDeny {
+    /// One project tree of namespace `ns`: its directory, and whether the
+    /// input cuts the namespace into several.
+    fn check_tree(
+        &self,
+        index: &Index,
+        scope: &PolicyScope,
+        ns: &str,
+        (tree, several): (&str, bool),
+        workloads: &[Workload<'_>],
+        cx: &mut IndexCx<'_>,
+    ) {
+        let covered = scope.policies(index, ns, tree).iter().any(|(_, p)| {
+            if self.egress {
+                p.denies_all_egress()
+            } else {
+                p.denies_all_ingress()
+            }
+        });
+        if covered {
+            return;
+        }
+        // Point at the Namespace object when the input has it (in this
+        // tree, when there are several), else at the tree's first workload.
+        let at = index
+            .namespace(ns)
+            .filter(|n| !several || scope.tree(ns, &n.file) == tree)
+            .unwrap_or(workloads[0].0);
+        let place = match tree {
+            _ if !several => String::new(),
+            "" => " in `./`".to_string(),
+            t => format!(" in `{t}/`"),
+        };
+        let (message, help) = if self.egress {
+            (
+                format!(
+                    "namespace `{ns}`{place} runs {} workload(s) but has no default-deny egress NetworkPolicy: a compromised pod can open connections anywhere — other namespaces, the cloud metadata endpoint, the internet — and exfiltrate data",
+                    workloads.len()
+                ),
+                format!(
+                    "Add a NetworkPolicy in `{ns}` with `podSelector: {{}}`, `policyTypes: [Egress]` and no egress rules, then allow DNS and each workload's destinations explicitly"
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "namespace `{ns}`{place} runs {} workload(s) but has no default-deny ingress NetworkPolicy: every pod that no policy selects accepts connections from any pod in the cluster, so one compromised pod can reach them all",
+                    workloads.len()
+                ),
+                format!(
+                    "Add a NetworkPolicy in `{ns}` with `podSelector: {{}}`, `policyTypes: [Ingress]` and no ingress rules, then allow the traffic each workload needs"
+                ),
+            )
+        };
+        cx.report(
+            &at.file,
+            at.name_location,
+            Some(&at.reference),
+            message,
+            help,
+        );
     }
 }
 
@@ -144,27 +195,33 @@ impl Rule for PodNotSelected {
         true
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
-        for (ns, workloads) in &workloads_by_namespace(index) {
-            let in_ns: Vec<&NetworkPolicy> = index.policies_in(ns).map(|(_, p)| p).collect();
-            // Without any policy in the namespace, `missing-default-deny-*`
-            // says it once for the namespace.
-            if in_ns.is_empty() {
-                continue;
-            }
-            for (w, labels) in workloads {
-                if in_ns.iter().any(|p| p.pod_selector.matches_pairs(labels)) {
+        let scope = PolicyScope::of(index);
+        for ns in index.workload_namespaces() {
+            for (tree, workloads) in scope.trees(index, ns) {
+                let in_tree = scope.policies(index, ns, &tree);
+                // Without any policy in the namespace (in this project
+                // tree), `missing-default-deny-*` says it once for all.
+                if in_tree.is_empty() {
                     continue;
                 }
-                cx.report(
-                    &w.file,
-                    w.name_location,
-                    Some(&w.reference),
-                    format!(
-                        "no NetworkPolicy in namespace `{ns}` selects the pods of {}: they are not isolated, so any pod in the cluster can connect to them although the namespace uses NetworkPolicies",
-                        workload_name(w)
-                    ),
-                    "Add a NetworkPolicy whose podSelector matches these pods' labels (or a namespace-wide default-deny) and allow only the traffic they need",
-                );
+                for (w, labels) in workloads {
+                    if in_tree
+                        .iter()
+                        .any(|(_, p)| p.pod_selector.matches_pairs(labels))
+                    {
+                        continue;
+                    }
+                    cx.report(
+                        &w.file,
+                        w.name_location,
+                        Some(&w.reference),
+                        format!(
+                            "no NetworkPolicy in namespace `{ns}` selects the pods of {}: they are not isolated, so any pod in the cluster can connect to them although the namespace uses NetworkPolicies",
+                            workload_name(w)
+                        ),
+                        "Add a NetworkPolicy whose podSelector matches these pods' labels (or a namespace-wide default-deny) and allow only the traffic they need",
+                    );
+                }
             }
         }
     }
@@ -180,16 +237,17 @@ impl Rule for DanglingPolicy {
         true
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
-        let by_ns = workloads_by_namespace(index);
+        let scope = PolicyScope::of(index);
         for (o, ns, p) in policies(index) {
             if p.pod_selector.is_empty() {
                 continue;
             }
-            // Only where the input holds this namespace's pods; otherwise
-            // they are simply elsewhere.
-            let Some(workloads) = by_ns.get(ns) else {
+            // Only where the input holds this namespace's pods, in the
+            // policy's project tree; otherwise they are simply elsewhere.
+            let workloads = governed(&scope, index, ns, &o.file);
+            if workloads.is_empty() {
                 continue;
-            };
+            }
             // Operators (custom resources in the namespace) create pods the
             // input does not show.
             if index.has_custom_resources(ns) {
@@ -206,8 +264,9 @@ impl Rule for DanglingPolicy {
                 o.name_location,
                 Some(&o.reference),
                 format!(
-                    "NetworkPolicy `{}` selects no workload of namespace `{ns}` in the input: it protects nothing, and the pods it was written for (a renamed label?) are not isolated",
-                    policy_name(o)
+                    "NetworkPolicy `{}` selects no workload of namespace `{ns}` {}: it protects nothing, and the pods it was written for (a renamed label?) are not isolated",
+                    policy_name(o),
+                    where_governed(&scope, ns, &o.file)
                 ),
                 "Make spec.podSelector match the labels of the pod template it is meant for",
             );
@@ -344,9 +403,10 @@ impl Rule for PeerSelectsNothing {
         if pods.is_empty() {
             return false;
         }
+        let scope = PolicyScope::of(index);
         let workloads: Vec<_> = namespaces
             .iter()
-            .flat_map(|ns| index.workloads_in(ns))
+            .flat_map(|ns| governed(&scope, index, ns, &f.file))
             .collect();
         if namespaces.iter().any(|ns| index.has_custom_resources(ns)) {
             return false;
@@ -359,8 +419,14 @@ impl Rule for PeerSelectsNothing {
         {
             return false;
         }
+        let place = namespaces
+            .iter()
+            .find(|ns| scope.several(ns))
+            .map_or("in the input".to_string(), |ns| {
+                where_governed(&scope, ns, &f.file)
+            });
         f.message = format!(
-            "podSelector matches no workload of namespace {} in the input: unless such pods are deployed from elsewhere, this peer allows no traffic and the connection it was meant for is blocked",
+            "podSelector matches no workload of namespace {} {place}: unless such pods are deployed from elsewhere, this peer allows no traffic and the connection it was meant for is blocked",
             namespaces.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
         );
         true
@@ -402,9 +468,10 @@ impl Rule for EgressWithoutDns {
         true
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
+        let scope = PolicyScope::of(index);
         for (w, ns, labels) in index.workloads() {
-            let selecting: Vec<&NetworkPolicy> = index
-                .policies_in(ns)
+            let selecting: Vec<&NetworkPolicy> = governing(&scope, index, ns, &w.file)
+                .into_iter()
                 .map(|(_, p)| p)
                 .filter(|p| p.egress.is_some() && p.pod_selector.matches_pairs(labels))
                 .collect();
@@ -569,8 +636,9 @@ impl Rule for NamedPortUndefined {
         let sel = LabelSelector::from_json(&data["selector"]);
         let port = data["port"].as_str().unwrap_or_default();
         let protocol = data["protocol"].as_str().unwrap_or("TCP");
-        let selected: Vec<&ObjectEntry> = index
-            .workloads_in(ns)
+        let scope = PolicyScope::of(index);
+        let selected: Vec<&ObjectEntry> = governed(&scope, index, ns, &f.file)
+            .into_iter()
             .filter(|(_, labels)| sel.matches_pairs(labels))
             .map(|(o, _)| o)
             .collect();

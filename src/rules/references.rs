@@ -15,7 +15,7 @@
 //! involved are written.
 
 use super::{Cx, IndexCx, Rule};
-use crate::index::{Index, ObjectEntry};
+use crate::index::{dir_of, nearest, Index, ObjectEntry};
 use crate::model::links::{
     is_templated, IntOrString, Links, Monitor, MonitorNamespaces, ServiceLinks, WorkloadLinks,
 };
@@ -79,11 +79,6 @@ fn show_names<'a>(names: impl Iterator<Item = &'a str>, max: usize) -> String {
     s
 }
 
-/// The directory of a displayed file path (`""` for a bare name).
-fn dir_of(file: &str) -> &str {
-    file.rsplit_once('/').map_or("", |(d, _)| d)
-}
-
 /// Whether `s` can be an object name (a DNS subdomain). Anything else — a
 /// placeholder such as `$SA_NAME`, `<KSA_NAME>` or `PORT` — is not
 /// judged: the API would reject it, or a tool substitutes it first.
@@ -94,40 +89,6 @@ fn is_object_name(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
         && s.starts_with(|c: char| c.is_ascii_alphanumeric())
         && s.ends_with(|c: char| c.is_ascii_alphanumeric())
-}
-
-/// How many directories above a reference its referent may be written
-/// and still be taken as the one meant (`app/hpa/` → `app/deploy/`,
-/// `app/overlays/prod/` → `app/base/`).
-const NEAR_LEVELS: usize = 2;
-
-/// Of the objects that a name or selector written in `from` could mean,
-/// those nearest to it: under `from`'s directory, else under its parent,
-/// else under its grandparent; none when all are further away. One input
-/// may hold several applications that each define a `web` Deployment, or
-/// alternative manifests for one object; a reference means the one
-/// shipped with it.
-pub(super) fn nearest<'a>(
-    from: &str,
-    candidates: impl Iterator<Item = &'a ObjectEntry>,
-) -> Vec<&'a ObjectEntry> {
-    let candidates: Vec<&ObjectEntry> = candidates.collect();
-    let mut dir = dir_of(from);
-    for level in 0..=NEAR_LEVELS {
-        let under = |file: &str| {
-            dir.is_empty() || (file.starts_with(dir) && file[dir.len()..].starts_with('/'))
-        };
-        let near: Vec<&ObjectEntry> = candidates
-            .iter()
-            .copied()
-            .filter(|o| under(&o.file))
-            .collect();
-        if !near.is_empty() || dir.is_empty() || level == NEAR_LEVELS {
-            return near;
-        }
-        dir = dir_of(dir);
-    }
-    Vec::new()
 }
 
 /// Lexically normalised `base/rel` (`a/b/../c` → `a/c`); leading `..`
