@@ -88,14 +88,16 @@ impl Rule for Validation {
         if obj.kind == "CustomResourceDefinition" && obj.group() == "apiextensions.k8s.io" {
             registry.offer_crd(obj.doc, obj.node, obj.api_version);
         }
-        let Some(compiled) = registry.lookup(obj.api_version, obj.kind) else {
+        let problems = registry
+            .lookup(obj.api_version, obj.kind)
+            .and_then(|c| Some((validate::check(&c, obj.doc, obj.node, obj.kind)?, c)));
+        let Some((problems, compiled)) = problems else {
             registry.count_unvalidated();
             if enabled(UNKNOWN_KIND) {
                 unknown_kind(obj, cx);
             }
             return;
         };
-        let problems = validate::check(&compiled, obj.doc, obj.node, obj.kind);
         let yaml11_owner = cx.opts.selection.is_enabled("yaml11-boolean");
         // Kustomize bases and patches are completed by kustomize (selectors
         // from labels, containers from the base): only a complete object

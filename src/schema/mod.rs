@@ -301,15 +301,26 @@ impl Registry {
             .and_then(|g| g.schemas.get(api_version).cloned())
         {
             let document = c.document(self.minor)?;
+            let plan = plan::Plan::compile_crd(&document);
+            let source = Source::Crd {
+                schema: c,
+                minor: self.minor,
+            };
+            // A schema entirely within the plan's subset compiles; any
+            // other is compiled now, to know whether it does.
+            if plan.complete() {
+                return Some(Arc::new(Compiled {
+                    validator: OnceLock::new(),
+                    plan: Some(plan),
+                    origin: Origin::Crd,
+                    source,
+                    document: OnceLock::from(Some(document)),
+                }));
+            }
             let validator = options().build(&document).ok()?;
-            return Some(Arc::new(Compiled::eager(
-                validator,
-                Origin::Crd,
-                Source::Crd {
-                    schema: c,
-                    minor: self.minor,
-                },
-            )));
+            let mut compiled = Compiled::eager(validator, Origin::Crd, source);
+            compiled.plan = Some(plan);
+            return Some(Arc::new(compiled));
         }
         builtin(self.minor, api_version, kind)
     }

@@ -1,16 +1,23 @@
-//! A fast acceptance test for the bundled Kubernetes schemas, run on the
-//! tree itself.
+//! A fast acceptance test for schemas, run on the tree itself.
 //!
-//! The bundled schemas use eight keywords (`type`, `properties`,
-//! `additionalProperties`, `required`, `items`, `enum`, `$ref`, `$defs`).
-//! A [`Plan`] compiles that subset into a compact table and answers one
-//! question per object: is it certainly valid? Almost every object is, and
-//! then no JSON copy of it is made and no `jsonschema` validator is
-//! compiled or run. Any doubt — a keyword outside the subset, an alias or
-//! merge key, a float where an integer is expected, a value that fails —
-//! answers "not certainly", and the caller runs the full validator, which
-//! explains the problems. So a plan only ever says "valid" where the full
-//! validator would too: its answers decide speed, never findings.
+//! The bundled Kubernetes schemas use eight keywords (`type`,
+//! `properties`, `additionalProperties`, `required`, `items`, `enum`,
+//! `$ref`, `$defs`); the schemas converted from CRDs add a few more
+//! (`pattern`, bounds, `allOf`/`anyOf`, defaults). A [`Plan`] compiles that
+//! subset into a compact table and answers one question per object: is it
+//! certainly valid? Almost every object is, and then no JSON copy of it is
+//! made and no `jsonschema` validator is compiled or run. Any doubt — a
+//! keyword outside the subset, an alias or merge key, a float where an
+//! integer is expected, a value that fails — answers "not certainly", and
+//! the caller runs the full validator, which explains the problems. So a
+//! plan only ever says "valid" where the full validator would too: its
+//! answers decide speed, never findings.
+//!
+//! A custom resource is validated the way the API server sees it, after
+//! [`super::crd::prepare`] (null members pruned, absent members defaulted).
+//! The plan follows that without copying the object: an absent member
+//! with a default counts as its default, checked once when the plan is
+//! compiled; a null member that would be pruned makes it defer.
 
 use crate::yaml::{Document, NodeData, NodeId, Value as Y};
 use serde_json::Value;
@@ -25,7 +32,7 @@ const ARRAY: u8 = 32;
 const OBJECT: u8 = 64;
 
 /// Keywords that assert nothing here: annotations, and `format`, which
-/// the validator does not assert either.
+/// the validator does not assert either. (`default` is read by CRD plans.)
 fn is_annotation(k: &str) -> bool {
     matches!(
         k,
@@ -39,17 +46,66 @@ enum Additional {
     Schema(u32),
 }
 
+/// A property of a node: its name, its schema and, for CRD plans, whether
+/// it has a default and whether that default (prepared) is valid.
+struct Property {
+    name: Box<str>,
+    schema: u32,
+    default: Option<bool>,
+}
+
+#[derive(Default)]
+struct Bounds {
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    max_properties: Option<u64>,
+    minimum: Option<(f64, bool)>,
+    maximum: Option<(f64, bool)>,
+}
+
+struct Pattern {
+    source: String,
+    regex: std::sync::OnceLock<Option<regex::Regex>>,
+}
+
+impl Pattern {
+    /// The translation the validator applies, run by the engine it uses
+    /// for patterns without look-around or back-references; None for any
+    /// other pattern.
+    fn is_match(&self, s: &str) -> Option<bool> {
+        self.regex
+            .get_or_init(|| {
+                let rust = jsonschema_regex::to_rust_regex(&self.source).ok()?;
+                regex::Regex::new(&rust).ok()
+            })
+            .as_ref()
+            .map(|re| re.is_match(s))
+    }
+}
+
 struct Node {
     /// Allowed JSON types (bits above); 0: any.
     types: u8,
+    /// `type` is a list holding `null`: what `prepare` keeps a null for.
+    admits_null: bool,
     /// Sorted by name.
-    properties: Vec<(Box<str>, u32)>,
+    properties: Vec<Property>,
     additional: Additional,
     required: Vec<Box<str>>,
     items: Option<u32>,
     enumeration: Option<Vec<Value>>,
-    /// `$ref` targets, which apply beside the node's own keywords.
-    refs: Vec<u32>,
+    /// A `pattern`, compiled when a string first meets it.
+    pattern: Option<Box<Pattern>>,
+    bounds: Option<Box<Bounds>>,
+    /// `$ref` targets and `allOf` branches: all apply beside the node's own
+    /// keywords.
+    all: Vec<u32>,
+    /// `anyOf` branches: one must hold.
+    any: Vec<u32>,
+    /// Some property has a default.
+    defaults: bool,
     /// Uses a keyword outside the subset: never certainly valid.
     unsupported: bool,
 }
@@ -58,12 +114,17 @@ impl Node {
     fn empty() -> Node {
         Node {
             types: 0,
+            admits_null: false,
             properties: Vec::new(),
             additional: Additional::Any,
             required: Vec::new(),
             items: None,
             enumeration: None,
-            refs: Vec::new(),
+            pattern: None,
+            bounds: None,
+            all: Vec::new(),
+            any: Vec::new(),
+            defaults: false,
             unsupported: false,
         }
     }
@@ -73,12 +134,22 @@ impl Node {
 pub struct Plan {
     nodes: Vec<Node>,
     root: u32,
+    /// Validates custom resources: `prepare` semantics apply.
+    crd: bool,
 }
 
 struct Compiler<'a> {
     defs: Option<&'a serde_json::Map<String, Value>>,
     nodes: Vec<Node>,
     by_def: HashMap<&'a str, u32>,
+    crd: bool,
+    /// (node, property, property schema, default) to check once every
+    /// node is compiled.
+    defaults: Vec<(u32, usize, &'a Value, &'a Value)>,
+}
+
+fn count(v: &Value) -> Option<u64> {
+    v.as_u64()
 }
 
 impl<'a> Compiler<'a> {
@@ -94,11 +165,27 @@ impl<'a> Compiler<'a> {
                         n.unsupported = true;
                     }
                 }
+                if self.crd {
+                    if let Some(Value::Object(props)) = m.get("properties") {
+                        for (i, p) in n.properties.iter_mut().enumerate() {
+                            let ps = &props[&*p.name];
+                            if let Some(d) = ps.get("default") {
+                                p.default = Some(false);
+                                n.defaults = true;
+                                self.defaults.push((at, i, ps, d));
+                            }
+                        }
+                    }
+                }
             }
             _ => n.unsupported = true,
         }
         self.nodes[at as usize] = n;
         at
+    }
+
+    fn bounds(n: &mut Node) -> &mut Bounds {
+        n.bounds.get_or_insert_with(Default::default)
     }
 
     /// Compile one keyword into `n`; false when it is outside the subset.
@@ -121,15 +208,20 @@ impl<'a> Compiler<'a> {
                         _ => return false,
                     };
                 }
+                n.admits_null = v.as_array().is_some_and(|t| t.iter().any(|x| x == "null"));
                 true
             }
             "properties" => {
                 let Some(m) = v.as_object() else { return false };
                 for (name, s) in m {
-                    let id = self.node(s);
-                    n.properties.push((name.as_str().into(), id));
+                    let schema = self.node(s);
+                    n.properties.push(Property {
+                        name: name.as_str().into(),
+                        schema,
+                        default: None,
+                    });
                 }
-                n.properties.sort_by(|a, b| a.0.cmp(&b.0));
+                n.properties.sort_by(|a, b| a.name.cmp(&b.name));
                 true
             }
             "additionalProperties" => {
@@ -144,7 +236,13 @@ impl<'a> Compiler<'a> {
             "required" => {
                 let Some(a) = v.as_array() else { return false };
                 for r in a {
-                    let Some(r) = r.as_str() else { return false };
+                    // The meta-schema wants the names unique.
+                    let Some(r) = r
+                        .as_str()
+                        .filter(|r| !n.required.iter().any(|x| &**x == *r))
+                    else {
+                        return false;
+                    };
                     n.required.push(r.into());
                 }
                 true
@@ -160,11 +258,64 @@ impl<'a> Compiler<'a> {
             }
             "$ref" => match v.as_str().and_then(|r| self.def(r)) {
                 Some(id) => {
-                    n.refs.push(id);
+                    n.all.push(id);
                     true
                 }
                 None => false,
             },
+            "allOf" | "anyOf" => {
+                let Some(branches) = v.as_array().filter(|b| !b.is_empty()) else {
+                    return false;
+                };
+                for b in branches {
+                    let id = self.node(b);
+                    if k == "allOf" {
+                        n.all.push(id);
+                    } else {
+                        n.any.push(id);
+                    }
+                }
+                true
+            }
+            // Compiled on first use: most patterns never meet a value.
+            "pattern" => {
+                let Some(p) = v.as_str() else { return false };
+                n.pattern = Some(Box::new(Pattern {
+                    source: p.to_string(),
+                    regex: std::sync::OnceLock::new(),
+                }));
+                true
+            }
+            "minLength" | "maxLength" | "minItems" | "maxItems" | "maxProperties" => {
+                let Some(c) = count(v) else { return false };
+                let b = Self::bounds(n);
+                *match k {
+                    "minLength" => &mut b.min_length,
+                    "maxLength" => &mut b.max_length,
+                    "minItems" => &mut b.min_items,
+                    "maxItems" => &mut b.max_items,
+                    _ => &mut b.max_properties,
+                } = Some(c);
+                true
+            }
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
+                // Bounds beyond 2^53 are not compared exactly here.
+                let Some(x) = v.as_f64().filter(|x| x.abs() < 9.0e15) else {
+                    return false;
+                };
+                let exclusive = k.starts_with("exclusive");
+                let b = Self::bounds(n);
+                let slot = if k.ends_with("inimum") {
+                    &mut b.minimum
+                } else {
+                    &mut b.maximum
+                };
+                if slot.is_some() {
+                    return false;
+                }
+                *slot = Some((x, exclusive));
+                true
+            }
             // Resolved through `$ref`.
             "$defs" => true,
             k => is_annotation(k),
@@ -186,106 +337,320 @@ impl<'a> Compiler<'a> {
         self.nodes.push(Node::empty());
         self.by_def.insert(key.as_str(), id);
         let body = self.node(schema);
-        self.nodes[id as usize].refs.push(body);
+        self.nodes[id as usize].all.push(body);
         Some(id)
     }
 }
 
+/// What a plan looks at: a node of the tree, or (for a CRD default) a
+/// JSON value.
+#[derive(Clone, Copy)]
+enum Inst<'a, 'd> {
+    Tree(&'a Document<'d>, NodeId),
+    Json(&'a Value),
+}
+
+/// A scalar as the validator sees it.
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+impl<'a> Inst<'a, '_> {
+    fn tree(self) -> bool {
+        matches!(self, Inst::Tree(..))
+    }
+
+    /// The scalar, or None for a sequence, a mapping or anything the plan
+    /// does not judge (an alias, a huge number).
+    fn scalar(self) -> Option<Scalar<'a>> {
+        match self {
+            Inst::Tree(doc, n) => Some(match doc.value(n)? {
+                Y::Null => Scalar::Null,
+                Y::Bool(b) => Scalar::Bool(b),
+                Y::Int(i) => Scalar::Int(i),
+                Y::Float(f) => Scalar::Float(f),
+                Y::Str(s) => Scalar::Str(s),
+            }),
+            Inst::Json(v) => Some(match v {
+                Value::Null => Scalar::Null,
+                Value::Bool(b) => Scalar::Bool(*b),
+                Value::Number(x) => match x.as_i64() {
+                    Some(i) => Scalar::Int(i),
+                    None if x.is_f64() => Scalar::Float(x.as_f64()?),
+                    None => return None,
+                },
+                Value::String(s) => Scalar::Str(s),
+                _ => return None,
+            }),
+        }
+    }
+
+    fn is_null(self) -> bool {
+        matches!(self.scalar(), Some(Scalar::Null))
+    }
+
+    /// What the node is: 0 unknown, ARRAY, OBJECT, or a scalar (checked by
+    /// [`Inst::scalar`]).
+    fn shape(self) -> u8 {
+        match self {
+            Inst::Tree(doc, n) => match doc.get(n).data {
+                NodeData::Seq { .. } => ARRAY,
+                NodeData::Map { .. } => OBJECT,
+                NodeData::Scalar { .. } => NULL,
+                NodeData::Alias(_) => 0,
+            },
+            Inst::Json(Value::Array(_)) => ARRAY,
+            Inst::Json(Value::Object(_)) => OBJECT,
+            Inst::Json(_) => NULL,
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Inst::Tree(doc, n) => match doc.get(n).data {
+                NodeData::Seq { len, .. } | NodeData::Map { len, .. } => len as usize,
+                _ => 0,
+            },
+            Inst::Json(Value::Array(a)) => a.len(),
+            Inst::Json(Value::Object(m)) => m.len(),
+            Inst::Json(_) => 0,
+        }
+    }
+
+    /// Whether every item passes `f`.
+    fn all_items(self, mut f: impl FnMut(Self) -> bool) -> bool {
+        match self {
+            Inst::Tree(doc, n) => doc.items(n).all(|i| f(Inst::Tree(doc, i))),
+            Inst::Json(Value::Array(a)) => a.iter().all(|i| f(Inst::Json(i))),
+            Inst::Json(_) => true,
+        }
+    }
+
+    /// Whether every member passes `f`; false at a key that is not a
+    /// plain JSON member name (a merge key `<<`, a tagged or complex key).
+    fn all_members(self, mut f: impl FnMut(&str, Self) -> bool) -> bool {
+        match self {
+            Inst::Tree(doc, n) => doc.entries(n).all(|(k, v)| match &doc.get(k).data {
+                NodeData::Scalar {
+                    value, tag: None, ..
+                } if value != "<<" => f(value, Inst::Tree(doc, v)),
+                _ => false,
+            }),
+            Inst::Json(Value::Object(m)) => m.iter().all(|(k, v)| f(k, Inst::Json(v))),
+            Inst::Json(_) => true,
+        }
+    }
+
+    fn has(self, key: &str) -> bool {
+        match self {
+            Inst::Tree(doc, n) => doc.entry(n, key).is_some(),
+            Inst::Json(v) => v.get(key).is_some(),
+        }
+    }
+}
+
 impl Plan {
-    /// Compile a schema document whose references point into its own
-    /// `$defs`.
+    /// Compile a bundled schema document (references point into its own
+    /// `$defs`).
     pub fn compile(document: &Value) -> Plan {
+        Plan::build(document, false)
+    }
+
+    /// Compile the document of a custom resource's converted schema:
+    /// objects are judged as `prepare` leaves them.
+    pub fn compile_crd(document: &Value) -> Plan {
+        Plan::build(document, true)
+    }
+
+    fn build(document: &Value, crd: bool) -> Plan {
         let mut c = Compiler {
             defs: document.get("$defs").and_then(Value::as_object),
             nodes: Vec::new(),
             by_def: HashMap::new(),
+            crd,
+            defaults: Vec::new(),
         };
         let root = c.node(document);
-        Plan {
+        let mut plan = Plan {
             nodes: c.nodes,
             root,
+            crd,
+        };
+        // A default is valid when what `prepare` makes of it is.
+        for (node, i, schema, default) in c.defaults {
+            let mut d = default.clone();
+            super::crd::prepare(&mut d, schema);
+            let id = plan.nodes[node as usize].properties[i].schema;
+            let ok = plan.check(id, Inst::Json(&d), false);
+            plan.nodes[node as usize].properties[i].default = Some(ok);
         }
+        plan
+    }
+
+    /// Whether every keyword of the document is within the subset.
+    pub fn complete(&self) -> bool {
+        self.nodes.iter().all(|n| !n.unsupported)
     }
 
     /// Whether the object at `node` is certainly valid.
     pub fn accepts(&self, doc: &Document<'_>, node: NodeId) -> bool {
-        self.check(self.root, doc, node)
+        self.check(self.root, Inst::Tree(doc, node), true)
     }
 
-    fn check(&self, s: u32, doc: &Document<'_>, node: NodeId) -> bool {
+    /// `prepared`: the node is on the path `prepare` walks (the root,
+    /// then properties, additional properties and items), so its absent
+    /// members with defaults are filled in; not so for `$ref`, `allOf` and
+    /// `anyOf` branches.
+    fn check(&self, s: u32, inst: Inst<'_, '_>, prepared: bool) -> bool {
         let n = &self.nodes[s as usize];
         if n.unsupported {
             return false;
         }
-        if !n.refs.iter().all(|&r| self.check(r, doc, node)) {
+        if !n.all.iter().all(|&r| self.check(r, inst, false)) {
             return false;
         }
-        match &doc.get(node).data {
-            NodeData::Alias(_) => false,
-            NodeData::Scalar { .. } => self.scalar(n, doc, node),
-            NodeData::Seq { .. } => {
+        if !n.any.is_empty() && !n.any.iter().any(|&r| self.check(r, inst, false)) {
+            return false;
+        }
+        // Custom resources as `prepare` leaves them (the tree only: a JSON
+        // default was prepared before it is checked).
+        let prepare = self.crd && inst.tree();
+        match inst.shape() {
+            ARRAY => {
                 if n.types != 0 && n.types & ARRAY == 0 || n.enumeration.is_some() {
                     return false;
                 }
-                match n.items {
-                    Some(items) => doc.items(node).all(|i| self.check(items, doc, i)),
-                    None => true,
-                }
-            }
-            NodeData::Map { .. } => {
-                if n.types != 0 && n.types & OBJECT == 0 || n.enumeration.is_some() {
-                    return false;
-                }
-                for (k, v) in doc.entries(node) {
-                    // Only plain scalar keys map one-to-one onto JSON
-                    // members; `<<` merges another mapping in.
-                    let key = match &doc.get(k).data {
-                        NodeData::Scalar {
-                            value, tag: None, ..
-                        } if value != "<<" => value.as_ref(),
-                        _ => return false,
-                    };
-                    let sub = match n.properties.binary_search_by(|(p, _)| (**p).cmp(key)) {
-                        Ok(i) => n.properties[i].1,
-                        Err(_) => match n.additional {
-                            Additional::Any => continue,
-                            Additional::Forbidden => return false,
-                            Additional::Schema(a) => a,
-                        },
-                    };
-                    if !self.check(sub, doc, v) {
+                if let Some(b) = &n.bounds {
+                    let len = inst.len() as u64;
+                    if b.min_items.is_some_and(|m| len < m) || b.max_items.is_some_and(|m| len > m)
+                    {
                         return false;
                     }
                 }
-                n.required.iter().all(|r| doc.entry(node, r).is_some())
+                match n.items {
+                    Some(items) => inst.all_items(|i| self.check(items, i, prepared)),
+                    None => true,
+                }
             }
+            OBJECT => {
+                if n.types != 0 && n.types & OBJECT == 0 || n.enumeration.is_some() {
+                    return false;
+                }
+                if prepare && n.defaults {
+                    // Defaults are filled in only on the prepared path, and
+                    // branches beside them would see them: defer then.
+                    let branches = !n.all.is_empty() || !n.any.is_empty();
+                    let missing_bad = n.properties.iter().any(|p| {
+                        p.default.is_some()
+                            && (!prepared || branches || p.default == Some(false))
+                            && !inst.has(&p.name)
+                    });
+                    if missing_bad {
+                        return false;
+                    }
+                }
+                if let Some(max) = n.bounds.as_ref().and_then(|b| b.max_properties) {
+                    if n.defaults || inst.len() as u64 > max {
+                        return false;
+                    }
+                }
+                let members = inst.all_members(|key, v| {
+                    let (sub, admits_null) =
+                        match n.properties.binary_search_by(|p| (*p.name).cmp(key)) {
+                            Ok(i) => {
+                                let sub = n.properties[i].schema;
+                                (sub, self.nodes[sub as usize].admits_null)
+                            }
+                            Err(_) => match n.additional {
+                                Additional::Any => (u32::MAX, false),
+                                Additional::Forbidden => return false,
+                                Additional::Schema(a) => (a, self.nodes[a as usize].admits_null),
+                            },
+                        };
+                    // `prepare` drops a null the member's schema does not
+                    // admit (and may default it): defer.
+                    if prepare && !(prepared && admits_null) && v.is_null() {
+                        return false;
+                    }
+                    sub == u32::MAX || self.check(sub, v, prepared)
+                });
+                if !members {
+                    return false;
+                }
+                n.required.iter().all(|r| {
+                    inst.has(r)
+                        || prepare
+                            && prepared
+                            && n.all.is_empty()
+                            && n.any.is_empty()
+                            && n.properties
+                                .binary_search_by(|p| (*p.name).cmp(r))
+                                .is_ok_and(|i| n.properties[i].default == Some(true))
+                })
+            }
+            NULL => match inst.scalar() {
+                Some(v) => self.scalar(n, &v),
+                None => false,
+            },
+            _ => false,
         }
     }
 
-    fn scalar(&self, n: &Node, doc: &Document<'_>, node: NodeId) -> bool {
-        let Some(value) = doc.value(node) else {
-            return false;
-        };
+    fn scalar(&self, n: &Node, value: &Scalar<'_>) -> bool {
         let ty = match value {
-            Y::Null => NULL,
-            Y::Bool(_) => BOOL,
-            Y::Int(_) => INTEGER | NUMBER,
+            Scalar::Null => NULL,
+            Scalar::Bool(_) => BOOL,
+            Scalar::Int(_) => INTEGER | NUMBER,
             // A non-finite float is null in the JSON copy; a whole float
             // may or may not count as an integer: let the validator say.
-            Y::Float(f) if f.is_finite() => NUMBER,
-            Y::Float(_) => return false,
-            Y::Str(_) => STRING,
+            Scalar::Float(f) if f.is_finite() => NUMBER,
+            Scalar::Float(_) => return false,
+            Scalar::Str(_) => STRING,
         };
         if n.types != 0 && n.types & ty == 0 {
             return false;
         }
+        if let Some(b) = &n.bounds {
+            let number = match value {
+                Scalar::Int(i) if i.unsigned_abs() < 1 << 53 => Some(*i as f64),
+                Scalar::Int(_) => return false,
+                Scalar::Float(f) => Some(*f),
+                _ => None,
+            };
+            if let Some(x) = number {
+                let below = |(m, excl): (f64, bool)| if excl { x <= m } else { x < m };
+                let above = |(m, excl): (f64, bool)| if excl { x >= m } else { x > m };
+                if b.minimum.is_some_and(below) || b.maximum.is_some_and(above) {
+                    return false;
+                }
+            }
+            if let Scalar::Str(s) = value {
+                if b.min_length.is_some() || b.max_length.is_some() {
+                    let len = s.chars().count() as u64;
+                    if b.min_length.is_some_and(|m| len < m)
+                        || b.max_length.is_some_and(|m| len > m)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+        if let (Some(p), Scalar::Str(s)) = (&n.pattern, value) {
+            if p.is_match(s) != Some(true) {
+                return false;
+            }
+        }
         match &n.enumeration {
             None => true,
-            Some(allowed) => allowed.iter().any(|a| match (&value, a) {
-                (Y::Null, Value::Null) => true,
-                (Y::Bool(b), Value::Bool(x)) => b == x,
-                (Y::Int(i), Value::Number(x)) => x.as_i64() == Some(*i),
-                (Y::Str(s), Value::String(x)) => s == x,
+            Some(allowed) => allowed.iter().any(|a| match (value, a) {
+                (Scalar::Null, Value::Null) => true,
+                (Scalar::Bool(b), Value::Bool(x)) => b == x,
+                (Scalar::Int(i), Value::Number(x)) => x.as_i64() == Some(*i),
+                (Scalar::Str(s), Value::String(x)) => s == x,
                 _ => false,
             }),
         }
@@ -362,11 +727,105 @@ mod tests {
         }
     }
 
+    /// As the validator sees a custom resource: after `prepare`.
+    fn accepts_crd(schema: &Value, yaml: &str) -> bool {
+        let plan = Plan::compile_crd(schema);
+        let loaded = load(yaml, &LoadLimits::default());
+        let doc = &loaded.documents[0];
+        let verdict = plan.accepts(doc, doc.root);
+        if verdict {
+            let v = crate::schema::options().build(schema).unwrap();
+            let mut instance = doc.to_json(doc.root);
+            crate::schema::crd::prepare(&mut instance, schema);
+            assert!(v.is_valid(&instance), "{schema} {yaml}");
+        }
+        verdict
+    }
+
+    #[test]
+    fn custom_resources_as_prepared() {
+        let s = json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["mode", "size"],
+            "properties": {
+                "mode": {"type": "string", "default": "fast", "enum": ["fast", "slow"]},
+                "size": {"type": "integer", "default": 3, "minimum": 1, "exclusiveMaximum": 10},
+                "bad": {"type": "string", "default": "x", "pattern": "^[0-9]+$"},
+                "note": {"type": ["string", "null"], "maxLength": 3},
+                "name": {"type": "string", "pattern": "^[a-z]+$", "minLength": 2},
+                "tags": {"type": "array", "maxItems": 2, "items": {"type": "string"}},
+                "spec": {
+                    "type": "object",
+                    "properties": {"replicas": {"type": "integer", "default": 1}},
+                    "additionalProperties": false
+                },
+                "port": {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": "^[a-z]+$"}]},
+                "level": {"allOf": [{"type": "integer"}, {"maximum": 5}]}
+            }
+        });
+        // Absent `mode` and `size` get valid defaults; `bad`'s default
+        // fails its pattern, so an object without `bad` is not vouched for.
+        assert!(!accepts_crd(&s, "name: ab\n"));
+        assert!(accepts_crd(&s, "bad: '12'\nname: ab\n"));
+        assert!(accepts_crd(
+            &s,
+            "bad: '1'\nmode: slow\nsize: 9\nnote: ~\ntags: [a, b]\nspec: {}\nport: http\nlevel: 5\n"
+        ));
+        assert!(accepts_crd(&s, "bad: '1'\nport: 8080\n"));
+        for bad in [
+            "bad: '1'\nsize: 10\n",
+            "bad: '1'\nsize: 0\n",
+            "bad: '1'\nmode: medium\n",
+            "bad: '1'\nnote: long\n",
+            "bad: '1'\nname: a\n",
+            "bad: '1'\nname: A1\n",
+            "bad: '1'\ntags: [a, b, c]\n",
+            "bad: '1'\nspec: {replicas: x}\n",
+            "bad: '1'\nport: HTTP\n",
+            "bad: '1'\nlevel: 6\n",
+            // Pruned by `prepare`: the validator decides.
+            "bad: '1'\nname: ~\n",
+            "bad: '1'\nspec: ~\n",
+        ] {
+            assert!(!accepts_crd(&s, bad), "{bad}");
+        }
+        // An object default is prepared (its own defaults filled in) before
+        // it is checked.
+        let s = json!({
+            "type": "object",
+            "properties": {
+                "spec": {
+                    "type": "object",
+                    "default": {},
+                    "required": ["replicas"],
+                    "properties": {"replicas": {"type": "integer", "default": 1}}
+                }
+            }
+        });
+        assert!(accepts_crd(&s, "{}\n"));
+        // Required, defaulted, but a branch beside it: not vouched for.
+        let s = json!({
+            "type": "object",
+            "required": ["a"],
+            "properties": {"a": {"type": "string", "default": "x"}},
+            "allOf": [{"properties": {"a": {"enum": ["z"]}}}]
+        });
+        assert!(!accepts_crd(&s, "{}\n"));
+        assert!(!accepts_crd(&s, "a: x\n"));
+        assert!(accepts_crd(&s, "a: z\n"));
+    }
+
     #[test]
     fn keywords_outside_the_subset_defer_to_the_validator() {
-        let s = json!({"type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}});
-        assert!(!accepts(&s, "n: 5\n"));
+        let s =
+            json!({"type": "object", "properties": {"n": {"type": "integer", "multipleOf": 2}}});
+        assert!(!accepts(&s, "n: 4\n"));
         assert!(accepts(&s, "m: 5\n"));
+        let s = json!({"type": "string", "pattern": "^(?=a)"});
+        assert!(!accepts(&s, "a\n"));
+        let s = json!({"oneOf": [{"type": "string"}, {"type": "integer"}]});
+        assert!(!accepts(&s, "a\n"));
         let s = json!({"$ref": "#/$defs/missing", "$defs": {}});
         assert!(!accepts(&s, "a: 1\n"));
     }

@@ -91,20 +91,24 @@ fn locate(doc: &Document<'_>, root: NodeId, pointer: &str) -> Located {
     loc
 }
 
-/// Validate the object at `root`.
-pub fn check(compiled: &Compiled, doc: &Document<'_>, root: NodeId, kind: &str) -> Vec<Problem> {
+/// Validate the object at `root`; None when the schema turns out not to
+/// compile (the object is then as good as without a schema).
+pub fn check(
+    compiled: &Compiled,
+    doc: &Document<'_>,
+    root: NodeId,
+    kind: &str,
+) -> Option<Vec<Problem>> {
     if compiled.certainly_valid(doc, root) {
-        return Vec::new();
+        return Some(Vec::new());
     }
-    let Some(validator) = compiled.validator() else {
-        return Vec::new();
-    };
+    let validator = compiled.validator()?;
     let mut instance = doc.to_json(root);
     if let Some(root) = compiled.crd_root() {
         super::crd::prepare(&mut instance, root);
     }
     if validator.is_valid(&instance) {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let cx = Context {
         compiled,
@@ -118,7 +122,7 @@ pub fn check(compiled: &Compiled, doc: &Document<'_>, root: NodeId, kind: &str) 
     }
     out.sort_by(|a, b| (a.span, a.kind, &a.message).cmp(&(b.span, b.kind, &b.message)));
     out.dedup_by(|a, b| a.span == b.span && a.kind == b.kind && a.message == b.message);
-    out
+    Some(out)
 }
 
 struct Context<'a, 'd> {
@@ -703,7 +707,7 @@ mod tests {
             };
             for o in objs {
                 let c = reg.lookup(o.api_version, o.kind).expect("schema");
-                for p in check(&c, doc, o.node, o.kind) {
+                for p in check(&c, doc, o.node, o.kind).expect("compiles") {
                     let line = text[..p.span.start as usize].lines().count()
                         + usize::from(text[..p.span.start as usize].ends_with('\n'));
                     let under = text[p.span.start as usize..p.span.end as usize].to_string();
