@@ -99,15 +99,12 @@ impl CrdIndex {
         let found: Vec<Found> = inputs
             .par_iter()
             .map(|input| {
-                let (source, bytes): (Source, std::borrow::Cow<[u8]>) = match input {
+                let bytes: std::borrow::Cow<[u8]> = match input {
                     Input::File { path, .. } => match std::fs::read(path) {
-                        Ok(b) => (Source::File(path.clone()), b.into()),
+                        Ok(b) => b.into(),
                         Err(_) => return Default::default(),
                     },
-                    Input::Bytes { bytes, .. } => (
-                        Source::Bytes(bytes.as_slice().into()),
-                        bytes.as_slice().into(),
-                    ),
+                    Input::Bytes { bytes, .. } => bytes.as_slice().into(),
                     Input::Unreadable { .. } => return Default::default(),
                 };
                 let mut groups: Vec<String> = scalar_values(&bytes, b"apiVersion")
@@ -118,6 +115,12 @@ impl CrdIndex {
                 if memchr::memmem::find(&bytes, b"CustomResourceDefinition").is_none() {
                     return (Vec::new(), groups);
                 }
+                // Only now, for the few inputs with CRDs: stdin's bytes are
+                // kept for parsing the CRDs later.
+                let source = match input {
+                    Input::File { path, .. } => Source::File(path.clone()),
+                    _ => Source::Bytes(bytes.as_ref().into()),
+                };
                 let docs = split_documents(&bytes)
                     .into_iter()
                     .filter(|r| {
