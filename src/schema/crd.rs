@@ -516,6 +516,91 @@ const COPY: &[&str] = &[
     "default",
 ];
 
+/// Where [`convert`] keeps the value of a key it reads.
+fn slot(key: &str) -> Option<usize> {
+    Some(match key {
+        "nullable" => 0,
+        "x-kubernetes-int-or-string" => 1,
+        "x-kubernetes-preserve-unknown-fields" => 2,
+        "x-kubernetes-embedded-resource" => 3,
+        "type" => 4,
+        "enum" => 5,
+        "pattern" => 6,
+        "minimum" => 7,
+        "maximum" => 8,
+        "multipleOf" => 9,
+        "minLength" => 10,
+        "maxLength" => 11,
+        "minItems" => 12,
+        "maxItems" => 13,
+        "uniqueItems" => 14,
+        "minProperties" => 15,
+        "maxProperties" => 16,
+        "required" => 17,
+        "default" => 18,
+        "exclusiveMinimum" => 19,
+        "exclusiveMaximum" => 20,
+        "properties" => 21,
+        "items" => 22,
+        "additionalProperties" => 23,
+        "allOf" => 24,
+        "anyOf" => 25,
+        "oneOf" => 26,
+        "not" => 27,
+        _ => return None,
+    })
+}
+
+/// How many keys [`convert`] reads.
+const READ: usize = 28;
+
+/// The values of the keys `convert` reads from one schema mapping, found
+/// in one pass over its entries (CRD schemas are large, and each mapping
+/// is asked for some thirty keys). The last duplicate wins, as
+/// [`Document::entry`] decides; a mapping with a merge key (`<<`) is read
+/// through `Document::entry`, which consults the merged mappings.
+struct Keys<'a, 'd> {
+    doc: &'a Document<'d>,
+    node: NodeId,
+    found: Option<[Option<NodeId>; READ]>,
+}
+
+impl<'a, 'd> Keys<'a, 'd> {
+    fn of(doc: &'a Document<'d>, node: NodeId) -> Self {
+        let mut found = [None; READ];
+        let mut merge = false;
+        for (k, v) in doc.entries(node) {
+            let Some((text, style)) = doc.scalar(k) else {
+                continue;
+            };
+            merge |= style == crate::yaml::ScalarStyle::Plain && text == "<<";
+            if let Some(i) = slot(text) {
+                found[i] = Some(v);
+            }
+        }
+        Keys {
+            doc,
+            node,
+            found: (!merge).then_some(found),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<NodeId> {
+        match (&self.found, slot(key)) {
+            (Some(found), Some(i)) => found[i],
+            _ => self.doc.get_key(self.node, key),
+        }
+    }
+
+    fn flag(&self, key: &str) -> bool {
+        self.get(key).and_then(|v| self.doc.bool(v)) == Some(true)
+    }
+
+    fn map(&self, key: &str) -> Option<NodeId> {
+        self.get(key).filter(|&v| self.doc.is_map(v))
+    }
+}
+
 /// Convert a structural schema node. `strict`: unknown fields are errors
 /// (false under `x-kubernetes-preserve-unknown-fields` and inside
 /// `allOf`/`anyOf`/`oneOf`/`not`, whose branches only add constraints).
@@ -523,14 +608,15 @@ pub fn convert(doc: &Document<'_>, node: NodeId, strict: bool) -> Value {
     if !doc.is_map(node) {
         return json!({});
     }
-    let flag = |k: &str| doc.get_key(node, k).and_then(|v| doc.bool(v)) == Some(true);
+    let keys = Keys::of(doc, node);
+    let flag = |k: &str| keys.flag(k);
     let nullable = flag("nullable");
     let int_or_string = flag("x-kubernetes-int-or-string");
     let preserve = flag("x-kubernetes-preserve-unknown-fields");
     let embedded = flag("x-kubernetes-embedded-resource");
     let mut out = Map::new();
     let mut types: Vec<Value> = Vec::new();
-    let declared = doc.get_str(node, "type");
+    let declared = keys.get("type").and_then(|v| doc.str(v));
     if int_or_string {
         types = vec![json!("integer"), json!("string")];
     } else if let Some(t) = declared {
@@ -549,7 +635,7 @@ pub fn convert(doc: &Document<'_>, node: NodeId, strict: bool) -> Value {
         }
     }
     for &k in COPY {
-        if let Some(v) = doc.get_key(node, k) {
+        if let Some(v) = keys.get(k) {
             out.insert(k.into(), doc.to_json(v));
         }
     }
@@ -571,17 +657,17 @@ pub fn convert(doc: &Document<'_>, node: NodeId, strict: bool) -> Value {
         }
     }
     let child_strict = strict && !preserve;
-    if let Some(props) = doc.get_map(node, "properties") {
+    if let Some(props) = keys.map("properties") {
         let converted = doc
             .entries(props)
             .filter_map(|(k, v)| Some((doc.text(k)?.to_string(), convert(doc, v, strict))))
             .collect();
         out.insert("properties".into(), Value::Object(converted));
     }
-    if let Some(items) = doc.get_map(node, "items") {
+    if let Some(items) = keys.map("items") {
         out.insert("items".into(), convert(doc, items, strict));
     }
-    if let Some(ap) = doc.get_key(node, "additionalProperties") {
+    if let Some(ap) = keys.get("additionalProperties") {
         if let Some(b) = doc.bool(ap) {
             out.insert("additionalProperties".into(), Value::Bool(b));
         } else if doc.is_map(ap) {
@@ -589,7 +675,7 @@ pub fn convert(doc: &Document<'_>, node: NodeId, strict: bool) -> Value {
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
-        let Some(branches) = doc.get_seq(node, key) else {
+        let Some(branches) = keys.get(key).filter(|&v| doc.is_seq(v)) else {
             continue;
         };
         // `anyOf: [{type: integer}, {type: string}]` beside
@@ -603,7 +689,7 @@ pub fn convert(doc: &Document<'_>, node: NodeId, strict: bool) -> Value {
             .collect();
         out.insert(key.into(), Value::Array(converted));
     }
-    if let Some(n) = doc.get_map(node, "not") {
+    if let Some(n) = keys.map("not") {
         out.insert("not".into(), convert(doc, n, false));
     }
     if embedded {
@@ -618,7 +704,7 @@ pub fn convert(doc: &Document<'_>, node: NodeId, strict: bool) -> Value {
                 .or_insert_with(|| json!({"type": "object"}));
         }
     }
-    let is_object = declared == Some("object") || doc.get_key(node, "properties").is_some();
+    let is_object = declared == Some("object") || keys.get("properties").is_some();
     if child_strict && is_object && !out.contains_key("additionalProperties") {
         out.insert("additionalProperties".into(), Value::Bool(false));
     }
