@@ -298,19 +298,31 @@ impl Index {
             .map(|&i| &self.objects[i])
     }
 
+    /// The objects at these index positions that have the fact `get`
+    /// picks, with it.
+    pub fn with_fact<'a, 'p, T, P, G>(
+        &'a self,
+        positions: P,
+        get: G,
+    ) -> impl Iterator<Item = (&'a ObjectEntry, &'a T)> + use<'a, 'p, T, P, G>
+    where
+        T: ?Sized + 'a,
+        P: IntoIterator<Item = &'p usize>,
+        G: Fn(&'a Facts) -> Option<&'a T>,
+    {
+        positions.into_iter().filter_map(move |&i| {
+            let o = &self.objects[i];
+            Some((o, get(&o.facts)?))
+        })
+    }
+
     /// Workloads of one namespace with their pod labels, in index order.
     pub fn workloads_in<'a>(
         &'a self,
         namespace: &str,
     ) -> impl Iterator<Item = (&'a ObjectEntry, &'a [(String, String)])> + 'a {
-        self.workloads_by_namespace
-            .get(namespace)
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| {
-                let o = &self.objects[i];
-                Some((o, o.facts.pod_labels.as_deref()?))
-            })
+        let positions = self.workloads_by_namespace.get(namespace).into_iter();
+        self.with_fact(positions.flatten(), |f| f.pod_labels.as_deref())
     }
 
     /// NetworkPolicies of one namespace.
@@ -319,14 +331,8 @@ impl Index {
         namespace: &str,
     ) -> impl Iterator<Item = (&'a ObjectEntry, &'a crate::model::network::NetworkPolicy)> + 'a
     {
-        self.policies_by_namespace
-            .get(namespace)
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| {
-                let o = &self.objects[i];
-                Some((o, o.facts.network_policy.as_deref()?))
-            })
+        let positions = self.policies_by_namespace.get(namespace).into_iter();
+        self.with_fact(positions.flatten(), |f| f.network_policy.as_deref())
     }
 
     /// Namespaces with workloads, sorted.

@@ -181,16 +181,12 @@ impl PolicyScope {
         tree: &str,
     ) -> Vec<(&'i ObjectEntry, &'i NetworkPolicy)> {
         match self.namespaces.get(ns) {
-            Some(t) => t
-                .policies
-                .get(tree)
-                .into_iter()
-                .flatten()
-                .filter_map(|&i| {
-                    let o = &index.objects[i];
-                    Some((o, o.facts.network_policy.as_deref()?))
-                })
-                .collect(),
+            Some(t) => {
+                let positions = t.policies.get(tree).into_iter().flatten();
+                index
+                    .with_fact(positions, |f| f.network_policy.as_deref())
+                    .collect()
+            }
             None => index.policies_in(ns).collect(),
         }
     }
@@ -198,16 +194,12 @@ impl PolicyScope {
     /// The workloads of `ns` in `tree`, in index order.
     pub fn workloads<'i>(&self, index: &'i Index, ns: &str, tree: &str) -> Vec<Workload<'i>> {
         match self.namespaces.get(ns) {
-            Some(t) => t
-                .workloads
-                .get(tree)
-                .into_iter()
-                .flatten()
-                .filter_map(|&i| {
-                    let o = &index.objects[i];
-                    Some((o, o.facts.pod_labels.as_deref()?))
-                })
-                .collect(),
+            Some(t) => {
+                let positions = t.workloads.get(tree).into_iter().flatten();
+                index
+                    .with_fact(positions, |f| f.pod_labels.as_deref())
+                    .collect()
+            }
             None => index.workloads_in(ns).collect(),
         }
     }

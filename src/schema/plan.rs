@@ -350,15 +350,6 @@ enum Inst<'a, 'd> {
     Json(&'a Value),
 }
 
-/// A scalar as the validator sees it.
-enum Scalar<'a> {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(&'a str),
-}
-
 impl<'a> Inst<'a, '_> {
     fn tree(self) -> bool {
         matches!(self, Inst::Tree(..))
@@ -366,31 +357,25 @@ impl<'a> Inst<'a, '_> {
 
     /// The scalar, or None for a sequence, a mapping or anything the plan
     /// does not judge (an alias, a huge number).
-    fn scalar(self) -> Option<Scalar<'a>> {
+    fn scalar(self) -> Option<Y<'a>> {
         match self {
-            Inst::Tree(doc, n) => Some(match doc.value(n)? {
-                Y::Null => Scalar::Null,
-                Y::Bool(b) => Scalar::Bool(b),
-                Y::Int(i) => Scalar::Int(i),
-                Y::Float(f) => Scalar::Float(f),
-                Y::Str(s) => Scalar::Str(s),
-            }),
+            Inst::Tree(doc, n) => doc.value(n),
             Inst::Json(v) => Some(match v {
-                Value::Null => Scalar::Null,
-                Value::Bool(b) => Scalar::Bool(*b),
+                Value::Null => Y::Null,
+                Value::Bool(b) => Y::Bool(*b),
                 Value::Number(x) => match x.as_i64() {
-                    Some(i) => Scalar::Int(i),
-                    None if x.is_f64() => Scalar::Float(x.as_f64()?),
+                    Some(i) => Y::Int(i),
+                    None if x.is_f64() => Y::Float(x.as_f64()?),
                     None => return None,
                 },
-                Value::String(s) => Scalar::Str(s),
+                Value::String(s) => Y::Str(s),
                 _ => return None,
             }),
         }
     }
 
     fn is_null(self) -> bool {
-        matches!(self.scalar(), Some(Scalar::Null))
+        matches!(self.scalar(), Some(Y::Null))
     }
 
     /// What the node is: 0 unknown, ARRAY, OBJECT, or a scalar (checked by
@@ -559,24 +544,21 @@ impl Plan {
                     }
                 }
                 let members = inst.all_members(|key, v| {
-                    let (sub, admits_null) =
-                        match n.properties.binary_search_by(|p| (*p.name).cmp(key)) {
-                            Ok(i) => {
-                                let sub = n.properties[i].schema;
-                                (sub, self.nodes[sub as usize].admits_null)
-                            }
-                            Err(_) => match n.additional {
-                                Additional::Any => (u32::MAX, false),
-                                Additional::Forbidden => return false,
-                                Additional::Schema(a) => (a, self.nodes[a as usize].admits_null),
-                            },
-                        };
+                    let sub = match n.properties.binary_search_by(|p| (*p.name).cmp(key)) {
+                        Ok(i) => Some(n.properties[i].schema),
+                        Err(_) => match n.additional {
+                            Additional::Any => None,
+                            Additional::Forbidden => return false,
+                            Additional::Schema(a) => Some(a),
+                        },
+                    };
                     // `prepare` drops a null the member's schema does not
                     // admit (and may default it): defer.
-                    if prepare && !(prepared && admits_null) && v.is_null() {
+                    let kept = |s: u32| prepared && self.nodes[s as usize].admits_null;
+                    if prepare && v.is_null() && !sub.is_some_and(kept) {
                         return false;
                     }
-                    sub == u32::MAX || self.check(sub, v, prepared)
+                    sub.is_none_or(|s| self.check(s, v, prepared))
                 });
                 if !members {
                     return false;
@@ -600,25 +582,25 @@ impl Plan {
         }
     }
 
-    fn scalar(&self, n: &Node, value: &Scalar<'_>) -> bool {
+    fn scalar(&self, n: &Node, value: &Y<'_>) -> bool {
         let ty = match value {
-            Scalar::Null => NULL,
-            Scalar::Bool(_) => BOOL,
-            Scalar::Int(_) => INTEGER | NUMBER,
+            Y::Null => NULL,
+            Y::Bool(_) => BOOL,
+            Y::Int(_) => INTEGER | NUMBER,
             // A non-finite float is null in the JSON copy; a whole float
             // may or may not count as an integer: let the validator say.
-            Scalar::Float(f) if f.is_finite() => NUMBER,
-            Scalar::Float(_) => return false,
-            Scalar::Str(_) => STRING,
+            Y::Float(f) if f.is_finite() => NUMBER,
+            Y::Float(_) => return false,
+            Y::Str(_) => STRING,
         };
         if n.types != 0 && n.types & ty == 0 {
             return false;
         }
         if let Some(b) = &n.bounds {
             let number = match value {
-                Scalar::Int(i) if i.unsigned_abs() < 1 << 53 => Some(*i as f64),
-                Scalar::Int(_) => return false,
-                Scalar::Float(f) => Some(*f),
+                Y::Int(i) if i.unsigned_abs() < 1 << 53 => Some(*i as f64),
+                Y::Int(_) => return false,
+                Y::Float(f) => Some(*f),
                 _ => None,
             };
             if let Some(x) = number {
@@ -628,7 +610,7 @@ impl Plan {
                     return false;
                 }
             }
-            if let Scalar::Str(s) = value {
+            if let Y::Str(s) = value {
                 if b.min_length.is_some() || b.max_length.is_some() {
                     let len = s.chars().count() as u64;
                     if b.min_length.is_some_and(|m| len < m)
@@ -639,7 +621,7 @@ impl Plan {
                 }
             }
         }
-        if let (Some(p), Scalar::Str(s)) = (&n.pattern, value) {
+        if let (Some(p), Y::Str(s)) = (&n.pattern, value) {
             if p.is_match(s) != Some(true) {
                 return false;
             }
@@ -647,10 +629,10 @@ impl Plan {
         match &n.enumeration {
             None => true,
             Some(allowed) => allowed.iter().any(|a| match (value, a) {
-                (Scalar::Null, Value::Null) => true,
-                (Scalar::Bool(b), Value::Bool(x)) => b == x,
-                (Scalar::Int(i), Value::Number(x)) => x.as_i64() == Some(*i),
-                (Scalar::Str(s), Value::String(x)) => s == x,
+                (Y::Null, Value::Null) => true,
+                (Y::Bool(b), Value::Bool(x)) => b == x,
+                (Y::Int(i), Value::Number(x)) => x.as_i64() == Some(*i),
+                (Y::Str(s), Value::String(x)) => s == x,
                 _ => false,
             }),
         }
@@ -663,18 +645,35 @@ mod tests {
     use crate::yaml::{load, LoadLimits};
     use serde_json::json;
 
-    fn accepts(schema: &Value, yaml: &str) -> bool {
-        let plan = Plan::compile(schema);
+    /// The plan's verdict, checked against the full validator (for a
+    /// custom resource, on the object as `prepare` leaves it): never
+    /// "valid" where the validator disagrees.
+    fn vouches(schema: &Value, yaml: &str, crd: bool) -> bool {
+        let plan = if crd {
+            Plan::compile_crd(schema)
+        } else {
+            Plan::compile(schema)
+        };
         let loaded = load(yaml, &LoadLimits::default());
         let doc = &loaded.documents[0];
-        let root = doc.root;
-        let verdict = plan.accepts(doc, root);
-        // Never "valid" where the full validator disagrees.
+        let verdict = plan.accepts(doc, doc.root);
         if verdict {
             let v = crate::schema::options().build(schema).unwrap();
-            assert!(v.is_valid(&doc.to_json(root)), "{schema} {yaml}");
+            let mut instance = doc.to_json(doc.root);
+            if crd {
+                crate::schema::crd::prepare(&mut instance, schema);
+            }
+            assert!(v.is_valid(&instance), "{schema} {yaml}");
         }
         verdict
+    }
+
+    fn accepts(schema: &Value, yaml: &str) -> bool {
+        vouches(schema, yaml, false)
+    }
+
+    fn accepts_crd(schema: &Value, yaml: &str) -> bool {
+        vouches(schema, yaml, true)
     }
 
     #[test]
@@ -725,21 +724,6 @@ mod tests {
         ] {
             assert!(!accepts(&s, bad), "{bad}");
         }
-    }
-
-    /// As the validator sees a custom resource: after `prepare`.
-    fn accepts_crd(schema: &Value, yaml: &str) -> bool {
-        let plan = Plan::compile_crd(schema);
-        let loaded = load(yaml, &LoadLimits::default());
-        let doc = &loaded.documents[0];
-        let verdict = plan.accepts(doc, doc.root);
-        if verdict {
-            let v = crate::schema::options().build(schema).unwrap();
-            let mut instance = doc.to_json(doc.root);
-            crate::schema::crd::prepare(&mut instance, schema);
-            assert!(v.is_valid(&instance), "{schema} {yaml}");
-        }
-        verdict
     }
 
     #[test]
