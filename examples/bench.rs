@@ -156,7 +156,7 @@ fn main() {
         .iter()
         .map(|(n, t)| Input::Bytes {
             display: n.clone(),
-            bytes: t.as_bytes().to_vec(),
+            bytes: t.as_bytes().into(),
         })
         .collect();
     for threads in [1, rayon::current_num_threads().max(2)] {

@@ -362,7 +362,7 @@ fn run_lint(args: LintArgs) -> i32 {
             .unwrap_or_else(|| "<stdin>".to_string());
         inputs.push(Input::Bytes {
             display: Arc::from(name.as_str()),
-            bytes,
+            bytes: bytes.into(),
         });
     }
     let paths: Vec<PathBuf> = args
@@ -433,7 +433,7 @@ fn run_lint(args: LintArgs) -> i32 {
         FailOn::Never => None,
     };
     let stdin_text: Option<Vec<u8>> = inputs.iter().find_map(|i| match i {
-        Input::Bytes { bytes, .. } if stdin_count == 1 => Some(bytes.clone()),
+        Input::Bytes { bytes, .. } if stdin_count == 1 => Some(bytes.to_vec()),
         _ => None,
     });
     let mut report_to_stderr = false;
@@ -687,7 +687,7 @@ fn netpol(
         let name = stdin_filename.unwrap_or_else(|| "<stdin>".to_string());
         inputs.push(Input::Bytes {
             display: Arc::from(name.as_str()),
-            bytes,
+            bytes: bytes.into(),
         });
     }
     let files: Vec<PathBuf> = paths.into_iter().filter(|p| p.as_os_str() != "-").collect();

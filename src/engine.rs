@@ -7,7 +7,7 @@
 use crate::finding::{Finding, ObjectRef, Severity, Summary};
 use crate::index::{Facts, Index, ObjectEntry};
 use crate::model::{objects_of, DocumentContent, Object};
-use crate::rules::{registry, Cx, IndexCx, Pending, Selection, YAML_SYNTAX};
+use crate::rules::{registry, Cx, IndexCx, IndexFinding, Pending, Selection, YAML_SYNTAX};
 use crate::source::LineIndex;
 use crate::spill;
 use crate::suppress::{LineSuppression, RuleSet};
@@ -27,7 +27,8 @@ pub enum Input {
     /// A file on disk, with the path to display.
     File { path: PathBuf, display: Arc<str> },
     /// Content already in memory (stdin, tests), with the name to display.
-    Bytes { display: Arc<str>, bytes: Vec<u8> },
+    /// Shared: the CRD index keeps the inputs that hold CRDs without a copy.
+    Bytes { display: Arc<str>, bytes: Arc<[u8]> },
     /// A path that could not be walked: reported as a finding.
     Unreadable { display: Arc<str>, error: String },
 }
@@ -187,9 +188,9 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
     }
 }
 
-/// Inputs linted per step of the per-file phase: their findings are
-/// handed to the [`spill::Store`] before the next step starts.
-const CHUNK: usize = 512;
+/// Files whose findings are settled together, in parallel, by
+/// [`Run::next_file`]: their findings are in memory at the same time.
+const SETTLE_BATCH: usize = 64;
 
 /// A run after the per-file and cross-object phases: the findings come out
 /// one file at a time, in report order ([`Finding::output_order`]), each
@@ -208,6 +209,8 @@ pub struct Run {
     summary: Summary,
     sources: BTreeMap<Arc<str>, Arc<str>>,
     deferred: Vec<bool>,
+    /// Files settled ahead of the caller, in report order.
+    ready: std::collections::VecDeque<Vec<Finding>>,
     error: Option<std::io::Error>,
     /// For the configuration's `ignore:` entries (when there are any and
     /// suppressions are on): the directory their paths are relative to,
@@ -241,37 +244,58 @@ impl Run {
                 vec![first, rest]
             }
         };
-        let mut store = spill::Store::new(inputs.len(), opts.findings_memory);
-        let mut summary = Summary {
-            files: inputs.len(),
-            ..Summary::default()
-        };
-        let mut entries: Vec<ObjectEntry> = Vec::new();
-        let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
-        let mut sources = BTreeMap::new();
+        // Each file's result is merged as soon as it is done (its findings
+        // handed to the store, which may spill them), in whatever order the
+        // threads finish: no step waits for the slowest file of a batch.
+        // What must keep input order is kept per input and joined after.
+        struct Merge {
+            store: spill::Store,
+            summary: Summary,
+            entries: Vec<Vec<ObjectEntry>>,
+            comments: Vec<Vec<LineSuppression>>,
+            sources: BTreeMap<Arc<str>, Arc<str>>,
+        }
+        let merge = std::sync::Mutex::new(Merge {
+            store: spill::Store::new(inputs.len(), opts.findings_memory),
+            summary: Summary {
+                files: inputs.len(),
+                ..Summary::default()
+            },
+            entries: (0..inputs.len()).map(|_| Vec::new()).collect(),
+            comments: (0..inputs.len()).map(|_| Vec::new()).collect(),
+            sources: BTreeMap::new(),
+        });
         for phase in phases {
-            for chunk in phase.chunks(CHUNK) {
-                let done: Vec<(usize, FileResult)> = chunk
-                    .par_iter()
-                    .map(|&i| (i, lint_input(&inputs[i], &opts)))
-                    .collect();
-                for (i, r) in done {
-                    summary.documents += r.documents;
-                    summary.objects += r.objects;
-                    summary.skipped += r.skipped;
-                    summary.suppressed += r.suppressed;
-                    if !r.comments.is_empty() {
-                        comments
-                            .entry(inputs[i].display().clone())
-                            .or_default()
-                            .extend(r.comments);
-                    }
-                    store.put(i, r.findings);
-                    entries.extend(r.entries);
-                    if let Some((k, v)) = r.source {
-                        sources.insert(k, v);
-                    }
+            phase.par_iter().for_each(|&i| {
+                let r = lint_input(&inputs[i], &opts);
+                let mut m = merge.lock().unwrap_or_else(|e| e.into_inner());
+                m.summary.documents += r.documents;
+                m.summary.objects += r.objects;
+                m.summary.skipped += r.skipped;
+                m.summary.suppressed += r.suppressed;
+                m.comments[i] = r.comments;
+                m.entries[i] = r.entries;
+                if let Some((k, v)) = r.source {
+                    m.sources.insert(k, v);
                 }
+                m.store.put(i, r.findings);
+            });
+        }
+        let Merge {
+            store,
+            mut summary,
+            entries,
+            comments: by_input,
+            sources,
+        } = merge.into_inner().unwrap_or_else(|e| e.into_inner());
+        let entries: Vec<ObjectEntry> = entries.into_iter().flatten().collect();
+        let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
+        for (c, input) in by_input.into_iter().zip(inputs) {
+            if !c.is_empty() {
+                comments
+                    .entry(input.display().clone())
+                    .or_default()
+                    .extend(c);
             }
         }
         let index = Index::new(entries);
@@ -281,16 +305,26 @@ impl Run {
             .enumerate()
             .map(|(i, r)| opts.selection.enabled[i] && r.rule.deferred())
             .collect();
-        let mut index_findings = Vec::new();
-        for (i, r) in reg.iter().enumerate() {
-            if opts.selection.enabled[i] && r.rule.cross_object() {
+        // The cross-object rules are independent of each other: run in
+        // parallel, their findings concatenated in registry order.
+        let cross: Vec<usize> = (0..reg.len())
+            .filter(|&i| opts.selection.enabled[i] && reg[i].rule.cross_object())
+            .collect();
+        let mut index_findings: Vec<IndexFinding> = cross
+            .par_iter()
+            .map(|&i| {
+                let mut out = Vec::new();
                 let mut cx = IndexCx {
                     rule: i,
-                    out: &mut index_findings,
+                    out: &mut out,
                 };
-                r.rule.check_index(&index, &mut cx);
-            }
-        }
+                reg[i].rule.check_index(&index, &mut cx);
+                out
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
         let ignores: Vec<(*const ObjectRef, &RuleSet)> = index
             .objects
             .iter()
@@ -350,6 +384,7 @@ impl Run {
             summary,
             sources,
             deferred,
+            ready: std::collections::VecDeque::new(),
             error: None,
             ignore_dirs,
         }
@@ -357,7 +392,24 @@ impl Run {
 
     /// The findings of the next file with any, sorted; None at the end.
     pub fn next_file(&mut self) -> Option<Vec<Finding>> {
-        while self.next < self.order.len() {
+        loop {
+            if let Some(v) = self.ready.pop_front() {
+                return Some(v);
+            }
+            if self.next >= self.order.len() {
+                return None;
+            }
+            self.settle_batch();
+        }
+    }
+
+    /// Take the next files' findings from the store (in order: the store
+    /// may read them back from disk) and settle them in parallel: deferred
+    /// findings decided, cross-object findings added, `ignore:` entries
+    /// applied, sorted and counted.
+    fn settle_batch(&mut self) {
+        let mut batch: Vec<(Vec<Finding>, Option<Vec<Finding>>)> = Vec::new();
+        while self.next < self.order.len() && batch.len() < SETTLE_BATCH {
             let (file, inputs) = &self.order[self.next];
             self.next += 1;
             let mut findings = Vec::new();
@@ -369,27 +421,43 @@ impl Run {
                     }
                 }
             }
-            let reg = registry();
-            if self.deferred.iter().any(|&d| d) {
-                let (deferred, index) = (&self.deferred, &self.index);
+            batch.push((findings, self.index_findings.remove(file)));
+        }
+        let reg = registry();
+        let any_deferred = self.deferred.iter().any(|&d| d);
+        let (deferred, index, ignores, ignore_dirs) = (
+            &self.deferred,
+            &self.index,
+            &self.opts.ignores,
+            &self.ignore_dirs,
+        );
+        let settle = |(mut findings, extra): (Vec<Finding>, Option<Vec<Finding>>)| {
+            if any_deferred {
                 findings.retain_mut(|f| match crate::rules::index_of(&f.rule) {
                     Some(i) if deferred[i] => reg[i].rule.finalize(f, index),
                     _ => true,
                 });
             }
-            if let Some(v) = self.index_findings.remove(file) {
-                findings.extend(v);
-            }
-            if let Some((base, cwd)) = &self.ignore_dirs {
-                let ignores = &self.opts.ignores;
+            findings.extend(extra.into_iter().flatten());
+            let mut suppressed = 0;
+            if let Some((base, cwd)) = ignore_dirs {
                 let before = findings.len();
                 findings.retain(|f| !ignores.iter().any(|i| i.covers(f, base, cwd)));
-                self.summary.suppressed += before - findings.len();
+                suppressed = before - findings.len();
             }
+            findings.sort_by(Finding::output_order);
+            (findings, suppressed)
+        };
+        let settled: Vec<(Vec<Finding>, usize)> = if batch.len() > 1 {
+            batch.into_par_iter().map(settle).collect()
+        } else {
+            batch.into_iter().map(settle).collect()
+        };
+        for (findings, suppressed) in settled {
+            self.summary.suppressed += suppressed;
             if findings.is_empty() {
                 continue;
             }
-            findings.sort_by(Finding::output_order);
             for f in &findings {
                 match f.severity {
                     Severity::Error => self.summary.errors += 1,
@@ -403,9 +471,8 @@ impl Run {
                 }
             }
             self.summary.findings += findings.len();
-            return Some(findings);
+            self.ready.push_back(findings);
         }
-        None
     }
 
     /// The counts so far (complete once [`Run::next_file`] returned None).

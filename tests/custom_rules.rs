@@ -47,7 +47,7 @@ fn inputs_of(dir: &Path) -> Vec<Input> {
                 dir.file_name().unwrap().to_string_lossy(),
                 p.file_name().unwrap().to_string_lossy()
             )),
-            bytes: std::fs::read(&p).unwrap(),
+            bytes: std::fs::read(&p).unwrap().into(),
         })
         .collect()
 }
@@ -176,7 +176,7 @@ fn polaris_checks_import_and_behave_the_same() {
         };
         let read = |f: &str| Input::Bytes {
             display: Arc::from(format!("{name}/{f}")),
-            bytes: std::fs::read(case.join(f)).unwrap(),
+            bytes: std::fs::read(case.join(f)).unwrap().into(),
         };
         let failure = lint(&[read("failure.yaml")], &opts);
         assert!(!failure.findings.is_empty(), "{name}: failure passes");
@@ -349,7 +349,7 @@ fn custom_rules_are_per_run() {
             let out = lint(
                 &[Input::Bytes {
                     display: Arc::from("cm.yaml"),
-                    bytes: text.to_vec(),
+                    bytes: text[..].into(),
                 }],
                 &Options {
                     selection,

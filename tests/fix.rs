@@ -36,7 +36,7 @@ fn options(rules: Option<&[String]>) -> Options {
 fn fix_text(name: &str, text: &str, opts: &Options, unsafe_fixes: bool) -> (String, FixRun) {
     let inputs = [Input::Bytes {
         display: Arc::from(name),
-        bytes: text.as_bytes().to_vec(),
+        bytes: text.as_bytes().into(),
     }];
     let run = fix::run(&inputs, opts, unsafe_fixes);
     let fixed = run

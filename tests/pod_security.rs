@@ -159,7 +159,7 @@ fn pss_level_option() {
         };
         let input = Input::Bytes {
             display: Arc::from("a.yaml"),
-            bytes: text.as_bytes().to_vec(),
+            bytes: text.as_bytes().into(),
         };
         let mut rules: Vec<String> = lint(&[input], &opts)
             .findings
@@ -216,7 +216,7 @@ fn agrees_with_pod_security_admission_fixtures() {
                 };
                 let input = Input::Bytes {
                     display: Arc::from(e.file_name().to_string_lossy().as_ref()),
-                    bytes,
+                    bytes: bytes.into(),
                 };
                 let rules: Vec<String> = lint(&[input], &opts)
                     .findings

@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let input = Input::Bytes {
         display: Arc::from("fuzz.yaml"),
-        bytes: data.to_vec(),
+        bytes: data.into(),
     };
     let out = lint(&[input], &opts);
     for f in &out.findings {

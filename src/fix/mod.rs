@@ -298,7 +298,7 @@ struct FileState {
 fn text_of(input: &Input) -> Option<String> {
     let bytes = match input {
         Input::File { path, .. } => std::fs::read(path).ok()?,
-        Input::Bytes { bytes, .. } => bytes.clone(),
+        Input::Bytes { bytes, .. } => bytes.to_vec(),
         Input::Unreadable { .. } => return None,
     };
     String::from_utf8(bytes).ok()
@@ -442,7 +442,7 @@ pub fn run(inputs: &[Input], opts: &Options, unsafe_fixes: bool) -> FixRun {
             applied_total += result.applied;
             inputs[index] = Input::Bytes {
                 display: file.clone(),
-                bytes: state.current.as_bytes().to_vec(),
+                bytes: state.current.as_bytes().into(),
             };
             changed = true;
         }

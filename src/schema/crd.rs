@@ -13,9 +13,9 @@
 use crate::engine::Input;
 use crate::model::{objects_of, DocumentContent};
 use crate::yaml::{load, Document, LoadLimits, NodeId};
+use foldhash::HashMap;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
@@ -64,7 +64,7 @@ pub struct CrdIndex {
     /// key, so threads parse different kinds at the same time).
     parsed: std::sync::Mutex<HashMap<(String, String), KindSlot>>,
     /// API groups of the objects of the input (`apiVersion:` values).
-    used_groups: std::collections::HashSet<String>,
+    used_groups: foldhash::HashSet<String>,
     /// Which inputs hold CRDs.
     crd_inputs: Vec<bool>,
 }
@@ -96,6 +96,9 @@ impl CrdIndex {
     /// scanned, not parsed.
     pub fn build(inputs: &[Input]) -> CrdIndex {
         type Found = (Vec<(DocRef, Vec<String>, Vec<String>, u64)>, Vec<String>);
+        // Byte-identical copies are found by digest: a fast hash, seeded at
+        // random per run so that no input can be made to collide on purpose.
+        let digests = foldhash::quality::RandomState::default();
         let found: Vec<Found> = inputs
             .par_iter()
             .map(|input| {
@@ -104,7 +107,7 @@ impl CrdIndex {
                         Ok(b) => b.into(),
                         Err(_) => return Default::default(),
                     },
-                    Input::Bytes { bytes, .. } => bytes.as_slice().into(),
+                    Input::Bytes { bytes, .. } => (&bytes[..]).into(),
                     Input::Unreadable { .. } => return Default::default(),
                 };
                 let mut groups: Vec<String> = scalar_values(&bytes, b"apiVersion")
@@ -119,7 +122,8 @@ impl CrdIndex {
                 // kept for parsing the CRDs later.
                 let source = match input {
                     Input::File { path, .. } => Source::File(path.clone()),
-                    _ => Source::Bytes(bytes.as_ref().into()),
+                    Input::Bytes { bytes, .. } => Source::Bytes(bytes.clone()),
+                    Input::Unreadable { .. } => return Default::default(),
                 };
                 let docs = split_documents(&bytes)
                     .into_iter()
@@ -131,12 +135,7 @@ impl CrdIndex {
                         let doc = &bytes[r.clone()];
                         let groups = scalar_values(doc, b"group");
                         let kinds = scalar_values(doc, b"kind");
-                        let digest = {
-                            use std::hash::{Hash, Hasher};
-                            let mut h = std::collections::hash_map::DefaultHasher::new();
-                            doc.hash(&mut h);
-                            h.finish()
-                        };
+                        let digest = std::hash::BuildHasher::hash_one(&digests, doc);
                         (
                             DocRef {
                                 source: match &source {
@@ -158,7 +157,7 @@ impl CrdIndex {
         // A CRD copied byte for byte into several places (vendored charts,
         // one copy per environment) is parsed once: copies define the same
         // schemas, so only the first can win.
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         for (docs, used) in found {
             index.crd_inputs.push(!docs.is_empty());
             index.used_groups.extend(used);
@@ -779,7 +778,7 @@ spec:
         };
         let input = |name: &str, text: String| Input::Bytes {
             display: std::sync::Arc::from(name),
-            bytes: text.into_bytes(),
+            bytes: text.into_bytes().into(),
         };
         let index = CrdIndex::build(&[
             input("a/crd.yaml", crd("example.com")),

@@ -19,7 +19,7 @@ pub fn lint_files(files: &[(&str, &[u8])], enable: &[&str]) -> Outcome {
         .iter()
         .map(|(name, bytes)| Input::Bytes {
             display: Arc::from(*name),
-            bytes: bytes.to_vec(),
+            bytes: (*bytes).into(),
         })
         .collect();
     lint(&inputs, &opts)
