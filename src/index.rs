@@ -186,28 +186,27 @@ pub struct Index {
     /// Every object of the input, sorted by (file, location).
     pub objects: Vec<ObjectEntry>,
     /// Core `Namespace` objects by name (first definition wins).
-    namespaces: std::collections::HashMap<String, usize>,
+    namespaces: foldhash::HashMap<String, usize>,
     /// Namespaces holding custom resources.
-    custom_resource_namespaces: std::collections::HashSet<String>,
+    custom_resource_namespaces: foldhash::HashSet<String>,
     /// Object positions by kind, so per-finding lookups stay cheap.
-    by_kind: std::collections::HashMap<String, Vec<usize>>,
+    by_kind: foldhash::HashMap<String, Vec<usize>>,
     /// Workload positions by namespace.
     workloads_by_namespace: std::collections::BTreeMap<String, Vec<usize>>,
     /// NetworkPolicy positions by namespace.
-    policies_by_namespace: std::collections::HashMap<String, Vec<usize>>,
+    policies_by_namespace: foldhash::HashMap<String, Vec<usize>>,
     /// Every namespace the input mentions, sorted.
     all_namespaces: Vec<String>,
     /// Data derived from the index for several rules (see [`Index::memo`]).
-    memo: std::sync::Mutex<
-        std::collections::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>,
-    >,
+    memo:
+        std::sync::Mutex<foldhash::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl Index {
     pub fn new(mut objects: Vec<ObjectEntry>) -> Index {
         objects.sort_by(|a, b| (&a.file, a.name_location).cmp(&(&b.file, b.name_location)));
-        let mut namespaces = std::collections::HashMap::new();
-        let mut custom_resource_namespaces = std::collections::HashSet::new();
+        let mut namespaces = foldhash::HashMap::default();
+        let mut custom_resource_namespaces = foldhash::HashSet::default();
         for (i, o) in objects.iter().enumerate() {
             let r = &o.reference;
             let g = crate::model::group_of(&r.api_version);
@@ -222,11 +221,10 @@ impl Index {
                 }
             }
         }
-        let mut by_kind: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        let mut by_kind: foldhash::HashMap<String, Vec<usize>> = Default::default();
         let mut workloads_by_namespace: std::collections::BTreeMap<String, Vec<usize>> =
             Default::default();
-        let mut policies_by_namespace: std::collections::HashMap<String, Vec<usize>> =
-            Default::default();
+        let mut policies_by_namespace: foldhash::HashMap<String, Vec<usize>> = Default::default();
         let mut all: std::collections::BTreeSet<String> = Default::default();
         for (i, o) in objects.iter().enumerate() {
             let r = &o.reference;

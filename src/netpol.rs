@@ -7,8 +7,8 @@
 
 use crate::index::{dir_of, nearest, Index, ObjectEntry};
 use crate::model::network::{NetworkPolicy, Peer, PolicyRule, PortValue};
+use foldhash::{HashMap, HashSet};
 use serde_json::json;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// A workload with its pod labels.
@@ -102,8 +102,8 @@ impl PolicyScope {
         for ns in index.namespaces() {
             // Directories with a policy anchored strictly below them, and
             // those a policy is anchored at or under.
-            let mut below: HashSet<&str> = HashSet::new();
-            let mut whole: HashSet<&str> = HashSet::new();
+            let mut below: HashSet<&str> = HashSet::default();
+            let mut whole: HashSet<&str> = HashSet::default();
             for (p, policy) in index.policies_in(ns) {
                 let selected = index
                     .workloads_in(ns)

@@ -28,6 +28,23 @@ pub struct Object<'d> {
     pod: Option<(NodeId, Option<NodeId>)>,
 }
 
+/// How messages name an object: "Deployment `web`", or just the kind when
+/// it has no name. Written only when a message is.
+#[derive(Debug, Clone, Copy)]
+pub struct KindName<'d> {
+    pub kind: &'d str,
+    pub name: Option<&'d str>,
+}
+
+impl std::fmt::Display for KindName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name {
+            Some(n) => write!(f, "{} `{n}`", self.kind),
+            None => f.write_str(self.kind),
+        }
+    }
+}
+
 /// What a document holds.
 pub enum DocumentContent<'d> {
     /// Neither `apiVersion` nor `kind`: not a Kubernetes object.

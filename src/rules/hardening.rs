@@ -211,7 +211,7 @@ impl Rule for LowUserId {
                         report_low(
                             cx,
                             doc.entry_span(k, v),
-                            &pod_noun(obj),
+                            &pod_noun(obj).to_string(),
                             field,
                             noun,
                             Some(n),

@@ -34,7 +34,7 @@ use crate::model::Object;
 use crate::source::Location;
 use crate::yaml::Span;
 use catalog::{catalog, RuleDoc};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::{Arc, OnceLock};
 
 pub use schema::{needs_registry as schema_needs_registry, UNKNOWN_KIND};
@@ -143,7 +143,7 @@ pub fn catalog_mismatches() -> Vec<String> {
 
 /// Position of a rule in [`registry`] (a hash lookup: it runs per finding).
 pub fn index_of(id: &str) -> Option<usize> {
-    static BY_ID: OnceLock<std::collections::HashMap<&'static str, usize>> = OnceLock::new();
+    static BY_ID: OnceLock<foldhash::HashMap<&'static str, usize>> = OnceLock::new();
     BY_ID
         .get_or_init(|| {
             registry()

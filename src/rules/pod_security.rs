@@ -17,7 +17,7 @@ use crate::engine::PssLevel;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Editor, Fix, NewValue};
 use crate::index::Index;
-use crate::model::{Container, Object, PodSpec};
+use crate::model::{Container, KindName, Object, PodSpec};
 use crate::yaml::{Document, NodeId, Span};
 
 pub(super) static RULES: &[&dyn Rule] = &[
@@ -277,7 +277,7 @@ struct Pod<'d> {
     /// `spec.securityContext`.
     psc: Option<NodeId>,
     /// "Deployment `web`".
-    what: String,
+    what: KindName<'d>,
     /// The object's node.
     obj: NodeId,
 }
@@ -286,9 +286,9 @@ impl<'d> Pod<'d> {
     fn of(obj: &Object<'d>) -> Option<Pod<'d>> {
         let spec = obj.pod_spec()?;
         let doc = obj.doc;
-        let what = match obj.name {
-            Some(n) => format!("{} `{n}`", obj.kind),
-            None => obj.kind.to_string(),
+        let what = KindName {
+            kind: obj.kind,
+            name: obj.name,
         };
         Some(Pod {
             doc,
@@ -355,21 +355,35 @@ impl<'d> Pod<'d> {
 
     /// How a message names the pod level: "Pod `x`" or "the pod template
     /// of Deployment `web`".
-    fn pod_noun(&self) -> String {
-        if self.what.starts_with("Pod ") || self.what == "Pod" {
-            self.what.clone()
-        } else {
-            format!("the pod template of {}", self.what)
-        }
+    fn pod_noun(&self) -> Who<'d> {
+        Who::Pod(self.what)
     }
 
     /// Pod-level then container-level security contexts, with a label.
-    fn contexts(&self) -> Vec<(Option<NodeId>, String)> {
+    fn contexts(&self) -> Vec<(Option<NodeId>, Who<'d>)> {
         let mut v = vec![(self.psc, self.pod_noun())];
         for c in self.containers() {
-            v.push((self.csc(&c), format!("{c} of {}", self.what)));
+            v.push((self.csc(&c), Who::Container(c, self.what)));
         }
         v
+    }
+}
+
+/// A security context's owner in messages: the pod level ("Pod `x`", "the
+/// pod template of Deployment `web`") or a container ("container `app` of
+/// Deployment `web`").
+enum Who<'d> {
+    Pod(KindName<'d>),
+    Container(Container<'d>, KindName<'d>),
+}
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Who::Pod(w) if w.kind == "Pod" => write!(f, "{w}"),
+            Who::Pod(w) => write!(f, "the pod template of {w}"),
+            Who::Container(c, w) => write!(f, "{c} of {w}"),
+        }
     }
 }
 
@@ -955,7 +969,7 @@ fn run_as_non_root(p: &Pod<'_>, cx: &mut Cx<'_>) {
                 0,
                 until,
                 span,
-                msg_false(&p.pod_noun()),
+                msg_false(&p.pod_noun().to_string()),
                 help.clone(),
             );
             cx.fix(pod_fix.clone());

@@ -21,7 +21,7 @@ use crate::model::links::{
 };
 use crate::model::selector::LabelSelector;
 use crate::model::{Object, WorkloadKind};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::Arc;
 
 pub(super) static RULES: &[&dyn Rule] = &[
@@ -282,7 +282,7 @@ impl KustomizedPaths {
                     _ => None,
                 })
                 .collect();
-        let mut out: HashSet<String> = HashSet::new();
+        let mut out: HashSet<String> = HashSet::default();
         let mut queue: Vec<&str> = kustomizations
             .iter()
             .filter(|(_, k)| pred(k))
@@ -360,7 +360,7 @@ struct PodLabels {
 
 impl PodLabels {
     fn build(index: &Index) -> PodLabels {
-        let mut by_label: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut by_label: HashMap<String, Vec<u32>> = HashMap::default();
         for (i, o) in index.objects.iter().enumerate() {
             let (Some(ns), Some(labels)) = (&o.reference.namespace, &o.facts.pod_labels) else {
                 continue;
@@ -488,7 +488,7 @@ impl<'i> Pods<'i> {
         ns: &str,
         pairs: &[(String, String)],
     ) -> Option<(&'i ObjectEntry, Vec<(String, String)>)> {
-        let mut count: HashMap<*const ObjectEntry, (usize, &'i ObjectEntry)> = HashMap::new();
+        let mut count: HashMap<*const ObjectEntry, (usize, &'i ObjectEntry)> = HashMap::default();
         for (k, v) in pairs.iter().filter(|(k, _)| !is_automatic(k)) {
             for o in self.with_label(ns, k, v) {
                 count.entry(o as *const _).or_insert((0, o)).0 += 1;
@@ -604,8 +604,8 @@ impl ServiceTable {
     fn build(index: &Index) -> ServiceTable {
         let mut t = ServiceTable {
             list: Vec::new(),
-            by_name: HashMap::new(),
-            by_namespace: HashMap::new(),
+            by_name: HashMap::default(),
+            by_namespace: HashMap::default(),
         };
         for (i, o) in index.objects.iter().enumerate() {
             if o.reference.kind != "Service" || !matches!(links(o), Some(Links::Service(_))) {
@@ -991,8 +991,8 @@ impl Rule for DanglingHpa {
         // Objects of the target kinds: by (namespace, kind, name), and by
         // (directory, namespace, kind) for the evidence and the hint.
         let kinds: HashSet<&str> = hpas.iter().map(|(_, a)| a.target_kind.as_str()).collect();
-        let mut defined: HashSet<(&str, &str, &str)> = HashSet::new();
-        let mut nearby: HashMap<(&str, &str, &str), Vec<&ObjectEntry>> = HashMap::new();
+        let mut defined: HashSet<(&str, &str, &str)> = HashSet::default();
+        let mut nearby: HashMap<(&str, &str, &str), Vec<&ObjectEntry>> = HashMap::default();
         for kind in kinds {
             for t in index.of_kind(kind) {
                 let ns = namespace(t);
@@ -1105,9 +1105,9 @@ impl Rule for MissingServiceAccount {
         true
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
-        let mut defined: HashSet<(&str, &str)> = HashSet::new();
-        let mut nearby: HashMap<(&str, &str), Vec<&ObjectEntry>> = HashMap::new();
-        let mut namespaces_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut defined: HashSet<(&str, &str)> = HashSet::default();
+        let mut nearby: HashMap<(&str, &str), Vec<&ObjectEntry>> = HashMap::default();
+        let mut namespaces_of: HashMap<&str, Vec<&str>> = HashMap::default();
         for o in index.of_kind("ServiceAccount") {
             if !crate::model::group_of(&o.reference.api_version).is_empty() {
                 continue;
@@ -1537,8 +1537,8 @@ impl Rule for DanglingConfigReference {
         let scope = Scope::new(index);
         // ConfigMaps and Secrets: by (namespace, Secret?, name), and by
         // (directory, namespace, Secret?).
-        let mut defined: HashMap<(&str, bool, &str), Vec<ConfigObject<'_>>> = HashMap::new();
-        let mut nearby: HashMap<(&str, &str, bool), Vec<&ObjectEntry>> = HashMap::new();
+        let mut defined: HashMap<(&str, bool, &str), Vec<ConfigObject<'_>>> = HashMap::default();
+        let mut nearby: HashMap<(&str, &str, bool), Vec<&ObjectEntry>> = HashMap::default();
         for kind in ["ConfigMap", "Secret"] {
             for o in index.of_kind(kind) {
                 if let Some(Links::ConfigData(c)) = links(o) {

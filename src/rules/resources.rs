@@ -29,10 +29,10 @@ pub(super) static RULES: &[&dyn Rule] = &[
 ];
 
 /// "Deployment `web`" (or just the kind when the object has no name).
-pub(super) fn workload(obj: &Object<'_>) -> String {
-    match obj.name {
-        Some(n) => format!("{} `{n}`", obj.kind),
-        None => obj.kind.to_string(),
+pub(super) fn workload<'d>(obj: &Object<'d>) -> crate::model::KindName<'d> {
+    crate::model::KindName {
+        kind: obj.kind,
+        name: obj.name,
     }
 }
 

@@ -343,7 +343,10 @@ impl Rule for UnservedApiVersion {
         if !is_builtin_group(group) || group.is_empty() && NOT_API_CORE_KINDS.contains(&kind) {
             return;
         }
-        if lifecycle::table().status(av, kind, target).is_some() {
+        // Served by the target: the common case, one lookup.
+        if crate::schema::bundle::bundle().has_kind(target, av, kind)
+            || lifecycle::table().status(av, kind, target).is_some()
+        {
             return;
         }
         let versions = versions_with(av, kind);

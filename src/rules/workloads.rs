@@ -32,11 +32,26 @@ pub(super) fn pod_spec_key(obj: &Object<'_>, spec: &PodSpec<'_>) -> Span {
 }
 
 /// "the pod template of Deployment `web`" / "Pod `debug`".
-pub(super) fn pod_noun(obj: &Object<'_>) -> String {
-    if obj.workload_kind() == Some(WorkloadKind::Pod) {
-        workload(obj)
-    } else {
-        format!("the pod template of {}", workload(obj))
+pub(super) fn pod_noun<'d>(obj: &Object<'d>) -> PodNoun<'d> {
+    PodNoun {
+        object: workload(obj),
+        pod: obj.workload_kind() == Some(WorkloadKind::Pod),
+    }
+}
+
+/// See [`pod_noun`]; written only when a message is.
+pub(super) struct PodNoun<'d> {
+    object: crate::model::KindName<'d>,
+    pod: bool,
+}
+
+impl std::fmt::Display for PodNoun<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.pod {
+            write!(f, "{}", self.object)
+        } else {
+            write!(f, "the pod template of {}", self.object)
+        }
     }
 }
 
@@ -436,7 +451,7 @@ impl InvalidLabel {
         &self,
         doc: &Document<'_>,
         map: NodeId,
-        whose: &str,
+        whose: &dyn std::fmt::Display,
         values_only: bool,
         cx: &mut Cx<'_>,
     ) {
@@ -504,7 +519,7 @@ impl Rule for InvalidLabel {
                 self.check_map(doc, l, &pod_noun(obj), false, cx);
             }
             if let Some(l) = doc.path(obj.node, &["spec", "selector", "matchLabels"]) {
-                self.check_map(doc, l, &format!("the selector of {what}"), false, cx);
+                self.check_map(doc, l, &format_args!("the selector of {what}"), false, cx);
             }
         }
     }

@@ -6,7 +6,7 @@ use crate::fix::{Editor, Fix};
 use crate::index::Index;
 use crate::model::{group_of, Object};
 use crate::yaml::{yaml11_bool, Document, NodeId, ScalarStyle};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 pub const YAML_SYNTAX: &str = "yaml-syntax";
 pub const UNKNOWN_SUPPRESSION: &str = "unknown-suppression";
@@ -50,7 +50,7 @@ impl Rule for DuplicateKey {
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         let doc = obj.doc;
         // Most mappings are small: a linear scan beats hashing every key.
-        let mut seen: HashMap<&str, NodeId> = HashMap::new();
+        let mut seen: HashMap<&str, NodeId> = HashMap::default();
         let mut few: Vec<(&str, NodeId)> = Vec::new();
         for map in doc.maps_in(obj.node) {
             let entries = doc.entries(map);
@@ -282,7 +282,7 @@ impl Rule for DuplicateObject {
         true
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
-        let mut first: HashMap<(&str, &str, &str, Option<&str>, &str), usize> = HashMap::new();
+        let mut first: HashMap<(&str, &str, &str, Option<&str>, &str), usize> = HashMap::default();
         // Only definitions in the same file (or stream) are compared; see the catalog entry.
         for (i, o) in index.objects.iter().enumerate() {
             let r = &o.reference;

@@ -6,9 +6,9 @@
 //! inflated once, and only the selected version's table and the
 //! definitions a kind actually reaches are parsed.
 
+use foldhash::HashMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 static BLOB: &[u8] = include_bytes!("../../schemas/kubernetes-schemas.bin");
@@ -86,7 +86,7 @@ impl Bundle {
             body,
             sections: header.sections,
             names: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
             gvks: Vec::new(),
             pool_ends: Vec::new(),
             tables: Vec::new(),
@@ -129,7 +129,7 @@ impl Bundle {
                 .ok()
                 .and_then(|s| serde_json::from_slice(s).ok())
                 .unwrap_or_default();
-            let mut kinds: HashMap<String, HashMap<String, u32>> = HashMap::new();
+            let mut kinds: HashMap<String, HashMap<String, u32>> = HashMap::default();
             for (n, _) in pool.iter().enumerate().filter(|(_, &p)| p >= 0) {
                 if let Some(Some((av, kind))) = self.gvks.get(n) {
                     kinds

@@ -2,8 +2,8 @@
 //! generated with the bundle (derived from the schemas of every bundled
 //! version, plus the older removals of the upstream deprecation guide).
 
+use foldhash::HashMap;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 static JSON: &str = include_str!("../../schemas/kubernetes-api-versions.json");

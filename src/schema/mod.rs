@@ -21,8 +21,8 @@ pub mod user;
 pub mod validate;
 
 use crate::engine::Input;
+use foldhash::HashMap;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
@@ -199,7 +199,7 @@ pub struct Registry {
     crds: crd::CrdIndex,
     /// Inputs in a directory with a kustomization file (bases and
     /// patches: partial objects).
-    kustomize: std::collections::HashSet<Arc<str>>,
+    kustomize: foldhash::HashSet<Arc<str>>,
     /// apiVersion → kind → compiled schema (two levels: looked up per
     /// object without building a key).
     cache: RwLock<HashMap<String, HashMap<String, Slot>>>,
@@ -214,7 +214,7 @@ impl Registry {
             user: opts.user.clone(),
             crds: crd::CrdIndex::build(inputs),
             kustomize: kustomize_inputs(inputs),
-            cache: RwLock::new(HashMap::new()),
+            cache: RwLock::new(HashMap::default()),
             unvalidated: AtomicUsize::new(0),
         }
     }
@@ -226,7 +226,7 @@ impl Registry {
             user: None,
             crds: crd::CrdIndex::default(),
             kustomize: Default::default(),
-            cache: RwLock::new(HashMap::new()),
+            cache: RwLock::new(HashMap::default()),
             unvalidated: AtomicUsize::new(0),
         }
     }
@@ -336,9 +336,9 @@ impl Registry {
 /// Inputs whose directory or its parent holds a kustomization file: their
 /// objects are bases and patches (often in a `patches/` folder beside the
 /// kustomization) that kustomize completes.
-fn kustomize_inputs(inputs: &[Input]) -> std::collections::HashSet<Arc<str>> {
-    let mut dirs: HashMap<std::path::PathBuf, bool> = HashMap::new();
-    let mut out = std::collections::HashSet::new();
+fn kustomize_inputs(inputs: &[Input]) -> foldhash::HashSet<Arc<str>> {
+    let mut dirs: HashMap<std::path::PathBuf, bool> = HashMap::default();
+    let mut out = foldhash::HashSet::default();
     let mut has_kustomization = |dir: &std::path::Path| -> bool {
         *dirs.entry(dir.to_path_buf()).or_insert_with(|| {
             ["kustomization.yaml", "kustomization.yml", "Kustomization"]
@@ -368,7 +368,7 @@ pub(crate) fn options() -> jsonschema::ValidationOptions<'static> {
 
 /// API groups that Kubernetes itself serves (any bundled version).
 pub fn is_builtin_group(group: &str) -> bool {
-    static GROUPS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    static GROUPS: OnceLock<foldhash::HashSet<String>> = OnceLock::new();
     GROUPS
         .get_or_init(|| {
             let b = bundle::bundle();
