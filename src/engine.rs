@@ -55,7 +55,8 @@ pub struct Options {
     /// [`crate::spill`]). [`lint`] keeps them all.
     pub findings_memory: usize,
     /// Record each finding's node path ([`Finding::node_path`], for SARIF
-    /// fingerprints); other reports do without it.
+    /// fingerprints); other reports do without it, so it is off by default
+    /// (the command line turns it on for `--format sarif`).
     pub node_paths: bool,
     pub limits: LoadLimits,
     /// Larger files are reported, not loaded.
@@ -113,7 +114,7 @@ impl Default for Options {
             default_namespace: "default".to_string(),
             keep_sources: false,
             findings_memory: 64 << 20,
-            node_paths: true,
+            node_paths: false,
             limits: LoadLimits::default(),
             max_file_size: 256 << 20,
             no_suppress: false,

@@ -302,9 +302,8 @@ impl<'a> Editor<'a> {
     }
 
     fn line_start(&self, pos: usize) -> usize {
-        self.text[..pos.min(self.text.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1)
+        let b = self.text.as_bytes();
+        memchr::memrchr(b'\n', &b[..pos.min(b.len())]).map_or(0, |i| i + 1)
     }
 
     /// Column (in characters) of a byte offset.
@@ -314,17 +313,16 @@ impl<'a> Editor<'a> {
 
     fn same_line(&self, a: usize, b: usize) -> bool {
         let (lo, hi) = (a.min(b), a.max(b));
-        !self.text[lo..hi].contains('\n')
+        memchr::memchr(b'\n', &self.text.as_bytes()[lo..hi]).is_none()
     }
 
     /// The line ending of the line holding `pos` (else the file's first,
     /// else `\n`).
     fn eol_near(&self, pos: usize) -> &'static str {
         let b = self.text.as_bytes();
-        let nl = self.text[pos.min(b.len())..]
-            .find('\n')
+        let nl = memchr::memchr(b'\n', &b[pos.min(b.len())..])
             .map(|i| pos + i)
-            .or_else(|| self.text.find('\n'));
+            .or_else(|| memchr::memchr(b'\n', b));
         match nl {
             Some(i) if i > 0 && b[i - 1] == b'\r' => "\r\n",
             _ => "\n",
@@ -460,7 +458,7 @@ impl<'a> Editor<'a> {
     /// holding the byte before `end`.
     fn insert_after_line(&self, end: usize, lines: String, eol: &str) -> Edit {
         let from = end.saturating_sub(1);
-        match self.text[from..].find('\n') {
+        match memchr::memchr(b'\n', &self.text.as_bytes()[from..]) {
             Some(i) => Edit::insert((from + i + 1) as u32, lines),
             // The last line has no line break: add one before, none after.
             None => {

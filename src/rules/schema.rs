@@ -138,10 +138,11 @@ fn is_patch(obj: &Object<'_>) -> bool {
     doc.maps_in(obj.node).any(|m| {
         doc.entries(m).any(|(k, _)| {
             doc.text(k).is_some_and(|t| {
-                t.starts_with("$patch")
-                    || t.starts_with("$setElementOrder")
-                    || t.starts_with("$retainKeys")
-                    || t.starts_with("$deleteFromPrimitiveList")
+                t.starts_with('$')
+                    && (t.starts_with("$patch")
+                        || t.starts_with("$setElementOrder")
+                        || t.starts_with("$retainKeys")
+                        || t.starts_with("$deleteFromPrimitiveList"))
             })
         })
     })

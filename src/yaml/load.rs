@@ -3,6 +3,7 @@
 
 use super::{Document, Node, NodeData, NodeId, ScalarStyle, Span};
 use saphyr_parser::{Event, Parser, ScanError};
+use std::borrow::Cow;
 
 /// Limits that keep hostile input cheap.
 #[derive(Clone, Copy, Debug)]
@@ -244,6 +245,34 @@ fn style_of(s: saphyr_parser::ScalarStyle) -> ScalarStyle {
     }
 }
 
+/// A scalar the parser copied out but that reads exactly as written (a
+/// plain scalar on one line, a quoted one without escapes) points into
+/// the source instead: the copy is freed at once, so a tree holds few
+/// strings of its own and rules read keys from the contiguous source.
+fn borrow_source<'a>(
+    value: Cow<'a, str>,
+    style: ScalarStyle,
+    text: &'a str,
+    start: u32,
+    end: u32,
+) -> Cow<'a, str> {
+    let Cow::Owned(owned) = value else {
+        return value;
+    };
+    let (a, z) = (start as usize, end as usize);
+    let written = match style {
+        ScalarStyle::Plain => text.get(a..z),
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if z >= a + 2 => {
+            text.get(a + 1..z - 1)
+        }
+        _ => None,
+    };
+    match written {
+        Some(w) if w == owned => Cow::Borrowed(w),
+        _ => Cow::Owned(owned),
+    }
+}
+
 fn scan_error(e: &ScanError, conv: &CharToByte) -> RawError {
     let info = e.info();
     let indentation = match info {
@@ -320,10 +349,11 @@ fn parse<'a>(text: &'a str, limits: &LoadLimits) -> RawLoaded<'a> {
                         format!("{}{}", t.handle, t.suffix).into_boxed_str()
                     }
                 });
+                let style = style_of(style);
                 b.nodes.push(Node {
                     data: NodeData::Scalar {
-                        value,
-                        style: style_of(style),
+                        value: borrow_source(value, style, text, start, end),
+                        style,
                         tag,
                     },
                     span: Span::new(start, end),
@@ -459,9 +489,7 @@ const MAX_RELAX_BYTES: usize = 8 << 20;
 pub const MAX_RELAX_WORK: usize = 64 << 20;
 
 fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1)
+    memchr::memrchr(b'\n', &text.as_bytes()[..offset.min(text.len())]).map_or(0, |i| i + 1)
 }
 
 fn indentation_at(text: &str, line_start: usize) -> usize {
@@ -583,6 +611,25 @@ fn relaxed_indentation<'a>(
 mod tests {
     use super::*;
     use crate::yaml::Kind;
+
+    #[test]
+    fn scalars_written_as_read_point_into_the_source() {
+        let text = "plain: value\nsq: 'it''s'\ndq: \"a\\tb\"\nq: \"x y\"\nfolded: a\n  b\n";
+        let loaded = load(text, &LoadLimits::default());
+        let d = &loaded.documents[0];
+        let value = |key: &str| match &d.get(d.get_key(d.root, key).unwrap()).data {
+            NodeData::Scalar { value, .. } => value.clone(),
+            _ => unreachable!(),
+        };
+        let borrowed = |key: &str| matches!(value(key), Cow::Borrowed(_));
+        assert!(borrowed("plain") && borrowed("q"));
+        assert_eq!(value("q"), "x y");
+        // Escapes, doubled quotes and folding read differently from the source.
+        assert_eq!(value("sq"), "it's");
+        assert_eq!(value("dq"), "a\tb");
+        assert_eq!(value("folded"), "a b");
+        assert!(!borrowed("sq") && !borrowed("dq") && !borrowed("folded"));
+    }
 
     #[test]
     fn node_path_finds_items_of_long_sequences_and_empty_values() {
