@@ -198,9 +198,10 @@ pub struct Index {
     /// Every namespace the input mentions, sorted.
     all_namespaces: Vec<String>,
     /// Data derived from the index for several rules (see [`Index::memo`]).
-    memo:
-        std::sync::Mutex<foldhash::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
+    memo: std::sync::Mutex<foldhash::HashMap<std::any::TypeId, MemoSlot>>,
 }
+
+type MemoSlot = Arc<std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>>;
 
 impl Index {
     pub fn new(mut objects: Vec<ObjectEntry>) -> Index {
@@ -259,30 +260,20 @@ impl Index {
 
     /// Data derived from the index that several rules need (lookup tables
     /// by label or name), built by `init` on first use and then shared:
-    /// one value per type, so rules that run one after the other do not
-    /// each rebuild it.
+    /// one value per type, so rules do not each rebuild it. Rules running
+    /// in parallel that ask for the same value wait for one build; `init`
+    /// runs without the table's lock held, as it may use other memos.
     pub fn memo<T: std::any::Any + Send + Sync>(&self, init: impl FnOnce(&Index) -> T) -> Arc<T> {
         let key = std::any::TypeId::of::<T>();
-        let cached = self
+        let slot = self
             .memo
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-            .cloned();
-        let value = match cached {
-            Some(v) => v,
-            // Built without the lock held: `init` may use other memos.
-            None => {
-                let v: Arc<dyn std::any::Any + Send + Sync> = Arc::new(init(self));
-                self.memo
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .entry(key)
-                    .or_insert(v)
-                    .clone()
-            }
-        };
-        value
+            .entry(key)
+            .or_default()
+            .clone();
+        slot.get_or_init(|| Arc::new(init(self)))
+            .clone()
             .downcast()
             .unwrap_or_else(|_| unreachable!("memo entries are keyed by their type"))
     }

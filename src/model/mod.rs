@@ -24,8 +24,9 @@ pub struct Object<'d> {
     pub namespace: Option<&'d str>,
     pub reference: Arc<ObjectRef>,
     /// The pod spec and template metadata, located once when the object is
-    /// built (dozens of rules ask for it).
+    /// built (dozens of rules ask for it), and the workload kind.
     pod: Option<(NodeId, Option<NodeId>)>,
+    workload: Option<WorkloadKind>,
 }
 
 /// How messages name an object: "Deployment `web`", or just the kind when
@@ -130,6 +131,7 @@ fn object_at<'d>(
         namespace,
         reference,
         pod: None,
+        workload: WorkloadKind::of(api_version, kind),
     };
     obj.pod = obj.locate_pod_spec();
     Some(obj)
@@ -221,7 +223,7 @@ impl<'d> Object<'d> {
 
     /// The workload kind, if this object carries a pod template.
     pub fn workload_kind(&self) -> Option<WorkloadKind> {
-        WorkloadKind::of(self.api_version, self.kind)
+        self.workload
     }
 
     /// The pod spec of a workload (Pod, Deployment, StatefulSet, DaemonSet,
