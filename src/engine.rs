@@ -176,7 +176,9 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             ..opts.clone()
         },
     );
-    let mut findings = Vec::new();
+    // Room for every finding at once: the vector is not regrown (and
+    // copied) as files come out.
+    let mut findings = Vec::with_capacity(run.findings_hint());
     while let Some(batch) = run.next_file() {
         findings.extend(batch);
     }
@@ -389,6 +391,12 @@ impl Run {
             error: None,
             ignore_dirs,
         }
+    }
+
+    /// About how many findings the run has: per-file and cross-object
+    /// ones, before deferred findings are decided.
+    fn findings_hint(&self) -> usize {
+        self.store.count() + self.index_findings.values().map(Vec::len).sum::<usize>()
     }
 
     /// The findings of the next file with any, sorted; None at the end.

@@ -47,6 +47,8 @@ enum Slot {
 pub struct Store {
     budget: usize,
     held: usize,
+    /// Findings put, in memory or on disk.
+    count: usize,
     slots: Vec<Option<Slot>>,
     file: Option<(std::fs::File, PathBuf)>,
     end: u64,
@@ -59,11 +61,17 @@ impl Store {
         Store {
             budget,
             held: 0,
+            count: 0,
             slots: (0..inputs).map(|_| None).collect(),
             file: None,
             end: 0,
             names: HashMap::new(),
         }
+    }
+
+    /// How many findings were put.
+    pub fn count(&self) -> usize {
+        self.count
     }
 
     /// Whether any findings went to disk.
@@ -77,6 +85,7 @@ impl Store {
         if findings.is_empty() {
             return;
         }
+        self.count += findings.len();
         let size: usize = findings.iter().map(weight).sum();
         if self.held + size > self.budget {
             let mut buf = Vec::with_capacity(size);
