@@ -291,7 +291,13 @@ impl Run {
             comments: by_input,
             sources,
         } = merge.into_inner().unwrap_or_else(|e| e.into_inner());
-        let entries: Vec<ObjectEntry> = entries.into_iter().flatten().collect();
+        // Joined into one exact allocation, each input's part freed as it is
+        // moved: the index entries are the run's largest long-lived data.
+        let mut joined = Vec::with_capacity(entries.iter().map(Vec::len).sum());
+        for part in entries {
+            joined.extend(part);
+        }
+        let entries = joined;
         let mut comments: BTreeMap<Arc<str>, Vec<LineSuppression>> = BTreeMap::new();
         for (c, input) in by_input.into_iter().zip(inputs) {
             if !c.is_empty() {
