@@ -12,6 +12,7 @@
 //! governs only the workloads of its project tree — see
 //! [`PolicyScope`] — and namespaces are judged tree by tree.
 
+use super::references::kind_name;
 use super::{Cx, IndexCx, Rule};
 use crate::finding::Finding;
 use crate::index::{Index, ObjectEntry};
@@ -84,14 +85,6 @@ fn where_governed(scope: &PolicyScope, ns: &str, file: &str) -> String {
 
 fn policy_name(o: &ObjectEntry) -> &str {
     o.reference.name.as_deref().unwrap_or("?")
-}
-
-fn workload_name(o: &ObjectEntry) -> String {
-    format!(
-        "{} `{}`",
-        o.reference.kind,
-        o.reference.name.as_deref().unwrap_or("?")
-    )
 }
 
 struct MissingDefaultDeny {
@@ -217,7 +210,7 @@ impl Rule for PodNotSelected {
                         Some(&w.reference),
                         format!(
                             "no NetworkPolicy in namespace `{ns}` selects the pods of {}: they are not isolated, so any pod in the cluster can connect to them although the namespace uses NetworkPolicies",
-                            workload_name(w)
+                            kind_name(w)
                         ),
                         "Add a NetworkPolicy whose podSelector matches these pods' labels (or a namespace-wide default-deny) and allow only the traffic they need",
                     );
@@ -489,11 +482,11 @@ impl Rule for EgressWithoutDns {
                 (true, true) => continue,
                 (false, _) => format!(
                     "the pods of {} are isolated for egress but no rule allows DNS (port 53/UDP to kube-dns in kube-system): every name lookup times out, so the application cannot reach even the services it is allowed to",
-                    workload_name(w)
+                    kind_name(w)
                 ),
                 (true, false) => format!(
                     "the pods of {} may send DNS over UDP but not over TCP (port 53/TCP): answers too large for UDP (many records, DNSSEC) are retried over TCP and then fail",
-                    workload_name(w)
+                    kind_name(w)
                 ),
             };
             cx.report(
@@ -655,7 +648,7 @@ impl Rule for NamedPortUndefined {
         }
         f.message = format!(
             "named port `{port}` ({protocol}) is not defined by any container of the pods this policy selects ({}): the rule allows nothing and the traffic it was written for is dropped",
-            selected.iter().map(|o| workload_name(o)).collect::<Vec<_>>().join(", ")
+            selected.iter().map(|o| kind_name(o)).collect::<Vec<_>>().join(", ")
         );
         true
     }

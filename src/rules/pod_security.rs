@@ -12,6 +12,8 @@
 //! default level) covers it the finding is a warning; otherwise it is
 //! dropped.
 
+use super::resources::workload;
+use super::workloads::{pod_noun, PodNoun};
 use super::{Cx, Rule};
 use crate::engine::PssLevel;
 use crate::finding::{Finding, Severity};
@@ -278,6 +280,8 @@ struct Pod<'d> {
     psc: Option<NodeId>,
     /// "Deployment `web`".
     what: KindName<'d>,
+    /// "Pod `x`" / "the pod template of Deployment `web`".
+    noun: PodNoun<'d>,
     /// The object's node.
     obj: NodeId,
 }
@@ -286,15 +290,12 @@ impl<'d> Pod<'d> {
     fn of(obj: &Object<'d>) -> Option<Pod<'d>> {
         let spec = obj.pod_spec()?;
         let doc = obj.doc;
-        let what = KindName {
-            kind: obj.kind,
-            name: obj.name,
-        };
         Some(Pod {
             doc,
             psc: doc.get_map(spec.node, "securityContext"),
             spec,
-            what,
+            what: workload(obj),
+            noun: pod_noun(obj),
             obj: obj.node,
         })
     }
@@ -356,7 +357,7 @@ impl<'d> Pod<'d> {
     /// How a message names the pod level: "Pod `x`" or "the pod template
     /// of Deployment `web`".
     fn pod_noun(&self) -> Who<'d> {
-        Who::Pod(self.what)
+        Who::Pod(self.noun)
     }
 
     /// Pod-level then container-level security contexts, with a label.
@@ -373,15 +374,14 @@ impl<'d> Pod<'d> {
 /// pod template of Deployment `web`") or a container ("container `app` of
 /// Deployment `web`").
 enum Who<'d> {
-    Pod(KindName<'d>),
+    Pod(PodNoun<'d>),
     Container(Container<'d>, KindName<'d>),
 }
 
 impl std::fmt::Display for Who<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Who::Pod(w) if w.kind == "Pod" => write!(f, "{w}"),
-            Who::Pod(w) => write!(f, "the pod template of {w}"),
+            Who::Pod(p) => write!(f, "{p}"),
             Who::Container(c, w) => write!(f, "{c} of {w}"),
         }
     }

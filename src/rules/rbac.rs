@@ -9,6 +9,7 @@
 //! Aggregated ClusterRoles (`aggregationRule`) get their rules from the
 //! roles they select, so their own `rules` are not checked.
 
+use super::resources::workload;
 use super::{Cx, Rule};
 use crate::model::Object;
 use crate::yaml::{Document, NodeId};
@@ -60,13 +61,6 @@ fn has(list: &[(NodeId, &str)], v: &str) -> bool {
     list.iter().any(|(_, s)| *s == v)
 }
 
-fn what(obj: &Object<'_>) -> String {
-    match obj.name {
-        Some(n) => format!("{} `{n}`", obj.kind),
-        None => obj.kind.to_string(),
-    }
-}
-
 struct Wildcard;
 
 impl Rule for Wildcard {
@@ -103,7 +97,7 @@ impl Rule for Wildcard {
                             doc.span(node),
                             format!(
                                 "{} grants `*` in {field}: that is {grants}, so the role silently grows whenever the API does",
-                                what(obj)
+                                workload(obj)
                             ),
                             format!("List the {field} the workload needs explicitly"),
                         );
@@ -167,7 +161,7 @@ impl Rule for ClusterAdminBinding {
             doc.entry_span(k, v),
             format!(
                 "{} binds cluster-admin to {who}: that is {scope}; a leaked token of any of them is a compromised {lost}",
-                what(obj)
+                workload(obj)
             ),
             "Bind a role with only the permissions needed (write a Role/ClusterRole listing them)",
         );
@@ -219,7 +213,7 @@ impl Rule for SecretsClusterWide {
                 doc.span(res_node),
                 format!(
                     "{} can read Secrets in every namespace (verbs {}): whoever holds it reads every service-account token, TLS key and password of the cluster",
-                    what(obj),
+                    workload(obj),
                     read.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
                 ),
                 "Use a namespaced Role for the namespaces that need it, or restrict the rule with `resourceNames`",
@@ -251,7 +245,7 @@ impl Rule for EscalationVerbs {
                     doc.span(node),
                     format!(
                         "{} grants `{v}`: it {why}, a direct path to cluster-admin",
-                        what(obj)
+                        workload(obj)
                     ),
                     format!("Remove `{v}`, or restrict the rule with `resourceNames` to the exact roles or identities needed"),
                 );
@@ -286,7 +280,7 @@ impl Rule for PodExec {
                         doc.span(node),
                         format!(
                             "{} allows `create` on `{r}`: the holder can run commands in any pod it can reach, with that pod's service account and mounted secrets",
-                            what(obj)
+                            workload(obj)
                         ),
                         "Drop pods/exec and pods/attach from the role; give interactive access through a separate, audited role",
                     );
@@ -295,7 +289,7 @@ impl Rule for PodExec {
                         doc.span(node),
                         format!(
                             "{} allows `create` on `{r}`: the holder talks to the kubelet API of every node directly and can exec into any pod there, bypassing admission control and the API server's audit of pods/exec",
-                            what(obj)
+                            workload(obj)
                         ),
                         "Drop nodes/proxy from the role; monitoring agents need only `get` on nodes/metrics or nodes/stats",
                     );
@@ -396,7 +390,7 @@ impl Rule for CreatePods {
                     doc.span(node),
                     format!(
                         "{} may create {resource}: whoever holds it can start pods with any image, service account and volume of the namespace — mounting its Secrets or, where Pod Security allows, the node itself (CIS 5.1.4)",
-                        what(obj)
+                        workload(obj)
                     ),
                     "Grant creation of workloads only to deployment pipelines and controllers, and keep the namespace's Pod Security level strict",
                 );
@@ -453,7 +447,7 @@ impl Rule for SecretsAccess {
                 doc.span(node),
                 format!(
                     "{} grants {} on {scope}: Secrets hold service-account tokens, TLS keys and passwords, and access to them is access to whatever they unlock (CIS 5.1.2)",
-                    what(obj),
+                    workload(obj),
                     verb_list(&verbs)
                 ),
                 "Grant Secret access only to the workloads that need it, with `resourceNames` for the exact Secrets",
@@ -502,7 +496,7 @@ impl Rule for DefaultServiceAccountBinding {
                 doc.entry_span(k, v),
                 format!(
                     "{} grants `{role}` to the `default` service account of namespace `{ns}`: every pod there that names no service account — including ones added later for other purposes — gets these permissions",
-                    what(obj)
+                    workload(obj)
                 ),
                 "Create a ServiceAccount for the workload that needs the permissions and bind that instead",
             );
@@ -548,7 +542,7 @@ impl Rule for AdmissionWebhooks {
                     doc.span(node),
                     format!(
                         "{} grants {} on {res} of any name: the holder can switch off admission controls or intercept and rewrite every object sent to the API server, Secrets included",
-                        what(obj),
+                        workload(obj),
                         verb_list(&verbs)
                     ),
                     "Restrict the rule with `resourceNames` to the configurations the controller owns (a CA injector needs only those)",
@@ -601,7 +595,7 @@ impl Rule for ApproveCsr {
                 doc.span(node),
                 format!(
                     "{} grants {how}: the holder can approve certificate requests, including client certificates for `system:masters` or any node — credentials the API server trusts",
-                    what(obj)
+                    workload(obj)
                 ),
                 "Grant CSR approval only to the controller that needs it, with `resourceNames` naming its signer (`example.com/my-signer`)",
             );
@@ -636,7 +630,7 @@ impl Rule for ServicesStatus {
                 doc.span(node),
                 format!(
                     "{} grants {} on services/status: the holder can set a Service's load-balancer IP to any address and make nodes route that address's traffic to its pods — a man-in-the-middle that Kubernetes has not fixed (CVE-2020-8554)",
-                    what(obj),
+                    workload(obj),
                     verb_list(&verbs)
                 ),
                 "Only the cloud controller or the load-balancer controller needs this; remove it elsewhere, and block the attack with an admission policy on `status.loadBalancer.ingress`",

@@ -40,6 +40,7 @@ pub(super) fn pod_noun<'d>(obj: &Object<'d>) -> PodNoun<'d> {
 }
 
 /// See [`pod_noun`]; written only when a message is.
+#[derive(Clone, Copy)]
 pub(super) struct PodNoun<'d> {
     object: crate::model::KindName<'d>,
     pod: bool,

@@ -7,7 +7,6 @@ use crate::index::Index;
 use crate::model::{group_of, Object};
 use crate::yaml::{yaml11_bool, Document, NodeId, ScalarStyle};
 use foldhash::HashMap;
-use std::sync::Arc;
 
 pub const YAML_SYNTAX: &str = "yaml-syntax";
 pub const UNKNOWN_SUPPRESSION: &str = "unknown-suppression";
@@ -283,22 +282,9 @@ impl Rule for DuplicateObject {
         true
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
-        let mut first: HashMap<(u32, &str, &str, Option<&str>, &str), usize> = HashMap::default();
-        // Only definitions in the same file (or stream) are compared; see the
-        // catalog entry. Files are numbered once each (an input's objects are
-        // consecutive and share its name), not hashed with every object.
-        let mut files: HashMap<&str, u32> = HashMap::default();
-        let mut current: Option<(&Arc<str>, u32)> = None;
+        let mut first: HashMap<(&str, &str, &str, Option<&str>, &str), usize> = HashMap::default();
+        // Only definitions in the same file (or stream) are compared; see the catalog entry.
         for (i, o) in index.objects.iter().enumerate() {
-            let file = match current {
-                Some((f, id)) if Arc::ptr_eq(f, &o.file) => id,
-                _ => {
-                    let next = files.len() as u32;
-                    let id = *files.entry(&o.file).or_insert(next);
-                    current = Some((&o.file, id));
-                    id
-                }
-            };
             let r = &o.reference;
             let Some(name) = r.name.as_deref() else {
                 continue;
@@ -307,7 +293,7 @@ impl Rule for DuplicateObject {
                 continue;
             }
             let key = (
-                file,
+                &*o.file,
                 group_of(&r.api_version),
                 r.kind.as_str(),
                 r.namespace.as_deref(),
