@@ -119,6 +119,7 @@ fn custom_rules_options() -> Options {
 }
 
 fn main() {
+    kubelint::keep_freed_memory();
     let dir = PathBuf::from(
         std::env::args()
             .nth(1)

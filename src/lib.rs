@@ -61,3 +61,34 @@ pub mod source;
 pub mod spill;
 pub mod suppress;
 pub mod yaml;
+
+/// Tells mimalloc, when it is the global allocator (as in the `kubelint`
+/// binary and the benchmark), to keep pages it has freed instead of handing
+/// them back to the operating system after its purge delay (1 s). A lint
+/// frees every file's tree and allocates the next one's; once a run is
+/// longer than the delay, purged pages come straight back as fresh page
+/// faults, each zeroing a (huge) page: 5–10% of the run's time on inputs of
+/// 100 MB and more. Peak memory is the same, since freed pages are reused.
+/// Harmless under any other allocator (it only sets mimalloc's option).
+pub fn keep_freed_memory() {
+    /// `mi_option_purge_delay` in mimalloc.h (v2 and v3); -1: never purge.
+    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: sets one integer option; mimalloc reads options atomically.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keep_freed_memory_sets_mimallocs_purge_delay() {
+        // Option 15 is the purge delay: its default is mimalloc v3's 1000 ms
+        // (no other option defaults to 1000), unless the environment sets it.
+        // SAFETY: reads one integer option.
+        let get = || unsafe { libmimalloc_sys::mi_option_get(15) };
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            assert_eq!(get(), 1000);
+        }
+        super::keep_freed_memory();
+        assert_eq!(get(), -1);
+    }
+}

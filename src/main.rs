@@ -5,5 +5,6 @@
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    kubelint::keep_freed_memory();
     std::process::exit(kubelint::cli::main());
 }
