@@ -269,7 +269,11 @@ impl Run {
             sources: BTreeMap::new(),
         });
         for phase in phases {
-            phase.par_iter().for_each(|&i| {
+            // One file per task: files differ in size by four orders of
+            // magnitude, and with rayon's default split (a few contiguous
+            // runs per thread) a run of large files kept one thread busy
+            // for a tenth of the phase after the others had run dry.
+            phase.par_iter().with_max_len(1).for_each(|&i| {
                 let r = lint_input(&inputs[i], &opts);
                 let mut m = merge.lock().unwrap_or_else(|e| e.into_inner());
                 m.summary.documents += r.documents;
