@@ -30,13 +30,23 @@ impl CrdSchema {
     /// A standalone document: the converted schema plus the `ObjectMeta`
     /// definitions of the target version.
     pub fn document(&self, minor: u32) -> Option<Value> {
-        let (defs, _) = super::bundle::bundle().definitions_schema(minor, &[OBJECT_META])?;
+        let defs = self.definitions(minor)?;
         let mut doc = match &*self.root {
             Value::Object(m) => m.clone(),
             _ => return None,
         };
         doc.insert("$defs".into(), Value::Object(defs));
         Some(Value::Object(doc))
+    }
+
+    /// The definitions [`CrdSchema::document`] adds to the converted
+    /// schema; None when it has no document.
+    pub fn definitions(&self, minor: u32) -> Option<serde_json::Map<String, Value>> {
+        if !self.root.is_object() {
+            return None;
+        }
+        let (defs, _) = super::bundle::bundle().definitions_schema(minor, &[OBJECT_META])?;
+        Some(defs)
     }
 }
 
@@ -190,6 +200,13 @@ impl CrdIndex {
         !self.docs.is_empty()
     }
 
+    /// The CRDs converted so far, taken out (to be freed in parallel).
+    pub fn take_converted(&mut self) -> Vec<KindSlot> {
+        std::mem::take(self.parsed.get_mut().unwrap_or_else(|e| e.into_inner()))
+            .into_values()
+            .collect()
+    }
+
     fn slot(&self, key: (String, String)) -> KindSlot {
         self.parsed
             .lock()
@@ -283,23 +300,27 @@ fn kind_defs(best: Option<CrdDef>) -> KindDefs {
 
 /// Byte ranges of the YAML documents of a stream (split at `---` lines).
 fn split_documents(b: &[u8]) -> Vec<std::ops::Range<usize>> {
+    // A separator is a line starting with `---` and then a blank or the
+    // line's end: found by searching for `---` after a line break (a
+    // CRD file is megabytes of schema with a handful of separators).
+    let is_separator = |at: usize| {
+        b.get(at + 3)
+            .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+    };
+    let line_end = |at: usize| memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |i| at + i + 1);
     let mut out = Vec::new();
     let mut start = 0;
-    let mut pos = 0;
-    while pos < b.len() {
-        let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i + 1);
-        let line = &b[pos..end];
-        if line.starts_with(b"---")
-            && line
-                .get(3)
-                .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
-        {
-            if pos > start {
-                out.push(start..pos);
-            }
-            start = end;
+    let starts = (b.starts_with(b"---").then_some(0))
+        .into_iter()
+        .chain(memchr::memmem::find_iter(b, b"\n---").map(|i| i + 1));
+    for pos in starts {
+        if !is_separator(pos) {
+            continue;
         }
-        pos = end;
+        if pos > start {
+            out.push(start..pos);
+        }
+        start = line_end(pos);
     }
     if b.len() > start {
         out.push(start..b.len());
@@ -720,6 +741,26 @@ fn only_type(doc: &Document<'_>, n: NodeId) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_split_at_separator_lines_only() {
+        let parts = |t: &str| -> Vec<String> {
+            split_documents(t.as_bytes())
+                .into_iter()
+                .map(|r| t[r].to_string())
+                .collect()
+        };
+        assert_eq!(parts("a: 1\n---\nb: 2\n"), ["a: 1\n", "b: 2\n"]);
+        assert_eq!(parts("---\na: 1\n--- # two\r\nb: 2"), ["a: 1\n", "b: 2"]);
+        // Not separators: more dashes, text after them, not at a line start.
+        assert_eq!(
+            parts("a: ----\n----\n---x\nb: 2\n"),
+            ["a: ----\n----\n---x\nb: 2\n"]
+        );
+        assert_eq!(parts("a: 1\n---"), ["a: 1\n"]);
+        assert_eq!(parts("---\n---\n"), Vec::<String>::new());
+        assert_eq!(parts("a\n---\tx\n"), ["a\n"]);
+    }
 
     #[test]
     fn converts_structural_schemas() {

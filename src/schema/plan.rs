@@ -442,18 +442,32 @@ impl Plan {
     /// Compile a bundled schema document (references point into its own
     /// `$defs`).
     pub fn compile(document: &Value) -> Plan {
-        Plan::build(document, false)
+        Plan::build(
+            document,
+            document.get("$defs").and_then(Value::as_object),
+            false,
+        )
     }
 
     /// Compile the document of a custom resource's converted schema:
     /// objects are judged as `prepare` leaves them.
     pub fn compile_crd(document: &Value) -> Plan {
-        Plan::build(document, true)
+        Plan::build(
+            document,
+            document.get("$defs").and_then(Value::as_object),
+            true,
+        )
     }
 
-    fn build(document: &Value, crd: bool) -> Plan {
+    /// [`Plan::compile_crd`] of a converted schema and the definitions its
+    /// references point to, without joining them into one document.
+    pub fn compile_crd_parts(root: &Value, defs: &serde_json::Map<String, Value>) -> Plan {
+        Plan::build(root, Some(defs), true)
+    }
+
+    fn build(document: &Value, defs: Option<&serde_json::Map<String, Value>>, crd: bool) -> Plan {
         let mut c = Compiler {
-            defs: document.get("$defs").and_then(Value::as_object),
+            defs,
             nodes: Vec::new(),
             by_def: HashMap::new(),
             crd,
