@@ -217,7 +217,11 @@ impl Index {
                 }
             }
             if g.contains('.') && !g.ends_with(".k8s.io") && !g.ends_with(".kubernetes.io") {
-                if let Some(ns) = &r.namespace {
+                if let Some(ns) = r
+                    .namespace
+                    .as_ref()
+                    .filter(|ns| !custom_resource_namespaces.contains(ns.as_str()))
+                {
                     custom_resource_namespaces.insert(ns.clone());
                 }
             }
@@ -227,22 +231,37 @@ impl Index {
             Default::default();
         let mut policies_by_namespace: foldhash::HashMap<String, Vec<usize>> = Default::default();
         let mut all: std::collections::BTreeSet<String> = Default::default();
+        // Keys are cloned only when first seen: most objects share their
+        // kind and namespace with many others.
+        macro_rules! push {
+            ($map:expr, $key:expr, $i:expr) => {
+                match $map.get_mut($key.as_str()) {
+                    Some(v) => v.push($i),
+                    None => {
+                        $map.insert($key.clone(), vec![$i]);
+                    }
+                }
+            };
+        }
         for (i, o) in objects.iter().enumerate() {
             let r = &o.reference;
-            by_kind.entry(r.kind.clone()).or_default().push(i);
+            push!(by_kind, r.kind, i);
             if r.kind == "Namespace" {
-                all.extend(r.name.clone());
+                if let Some(n) = &r.name {
+                    if !all.contains(n.as_str()) {
+                        all.insert(n.clone());
+                    }
+                }
             }
             if let Some(ns) = &r.namespace {
-                all.insert(ns.clone());
+                if !all.contains(ns.as_str()) {
+                    all.insert(ns.clone());
+                }
                 if o.facts.pod_labels.is_some() {
-                    workloads_by_namespace
-                        .entry(ns.clone())
-                        .or_default()
-                        .push(i);
+                    push!(workloads_by_namespace, ns, i);
                 }
                 if o.facts.network_policy.is_some() {
-                    policies_by_namespace.entry(ns.clone()).or_default().push(i);
+                    push!(policies_by_namespace, ns, i);
                 }
             }
         }
