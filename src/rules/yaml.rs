@@ -7,6 +7,7 @@ use crate::index::Index;
 use crate::model::{group_of, Object};
 use crate::yaml::{yaml11_bool, Document, NodeId, ScalarStyle};
 use foldhash::HashMap;
+use std::sync::Arc;
 
 pub const YAML_SYNTAX: &str = "yaml-syntax";
 pub const UNKNOWN_SUPPRESSION: &str = "unknown-suppression";
@@ -282,40 +283,51 @@ impl Rule for DuplicateObject {
         true
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
-        let mut first: HashMap<(&str, &str, &str, Option<&str>, &str), usize> = HashMap::default();
-        // Only definitions in the same file (or stream) are compared; see the catalog entry.
-        for (i, o) in index.objects.iter().enumerate() {
-            let r = &o.reference;
-            let Some(name) = r.name.as_deref() else {
-                continue;
-            };
-            if name.is_empty() {
+        // Only definitions in the same file (or stream) are compared; see
+        // the catalog entry. The index is sorted by file, so each file's
+        // objects are one run; most files hold one object.
+        let objects = &index.objects;
+        let mut first: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::default();
+        let mut start = 0;
+        while start < objects.len() {
+            let file = &objects[start].file;
+            let len = objects[start..]
+                .iter()
+                .position(|o| !Arc::ptr_eq(&o.file, file) && o.file != *file)
+                .unwrap_or(objects.len() - start);
+            let run = start..start + len;
+            start += len;
+            if len < 2 {
                 continue;
             }
-            let key = (
-                &*o.file,
-                group_of(&r.api_version),
-                r.kind.as_str(),
-                r.namespace.as_deref(),
-                name,
-            );
-            match first.get(&key) {
-                None => {
+            first.clear();
+            for i in run {
+                let o = &objects[i];
+                let r = &o.reference;
+                let Some(name) = r.name.as_deref().filter(|n| !n.is_empty()) else {
+                    continue;
+                };
+                let key = (
+                    group_of(&r.api_version),
+                    r.kind.as_str(),
+                    r.namespace.as_deref(),
+                    name,
+                );
+                let Some(&f) = first.get(&key) else {
                     first.insert(key, i);
-                }
-                Some(&f) => {
-                    let prev = &index.objects[f];
-                    cx.report(
-                        &o.file,
-                        o.name_location,
-                        Some(&o.reference),
-                        format!(
-                            "{r} is defined twice in this file (first at line {}): applying it keeps only the last definition, so the first silently never takes effect",
-                            prev.name_location.line
-                        ),
-                        "Delete one definition, or give the objects different names or namespaces",
-                    );
-                }
+                    continue;
+                };
+                let prev = &objects[f];
+                cx.report(
+                    &o.file,
+                    o.name_location,
+                    Some(&o.reference),
+                    format!(
+                        "{r} is defined twice in this file (first at line {}): applying it keeps only the last definition, so the first silently never takes effect",
+                        prev.name_location.line
+                    ),
+                    "Delete one definition, or give the objects different names or namespaces",
+                );
             }
         }
     }
