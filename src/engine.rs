@@ -176,8 +176,10 @@ pub fn lint(inputs: &[Input], opts: &Options) -> Outcome {
             ..opts.clone()
         },
     );
-    // Room for every finding at once: the vector is not regrown (and
-    // copied) as files come out.
+    // Every file is settled in one parallel pass (the findings are all
+    // kept anyway), with room for every finding at once: the vector is
+    // not regrown (and copied) as files come out.
+    run.settle_batch = usize::MAX;
     let mut findings = Vec::with_capacity(run.findings_hint());
     while let Some(batch) = run.next_file() {
         findings.extend(batch);
@@ -214,6 +216,8 @@ pub struct Run {
     deferred: Vec<bool>,
     /// Files settled ahead of the caller, in report order.
     ready: std::collections::VecDeque<Vec<Finding>>,
+    /// Files settled together (see [`SETTLE_BATCH`]).
+    settle_batch: usize,
     error: Option<std::io::Error>,
     /// For the configuration's `ignore:` entries (when there are any and
     /// suppressions are on): the directory their paths are relative to,
@@ -398,6 +402,7 @@ impl Run {
             sources,
             deferred,
             ready: std::collections::VecDeque::new(),
+            settle_batch: SETTLE_BATCH,
             error: None,
             ignore_dirs,
         }
@@ -428,7 +433,7 @@ impl Run {
     /// applied, sorted and counted.
     fn settle_batch(&mut self) {
         let mut batch: Vec<(Vec<Finding>, Option<Vec<Finding>>)> = Vec::new();
-        while self.next < self.order.len() && batch.len() < SETTLE_BATCH {
+        while self.next < self.order.len() && batch.len() < self.settle_batch {
             let (file, inputs) = &self.order[self.next];
             self.next += 1;
             let mut findings = Vec::new();
