@@ -210,11 +210,15 @@ pub struct Registry {
 impl Registry {
     /// A registry for `opts`, learning the CRDs of `inputs`.
     pub fn build(inputs: &[Input], opts: &SchemaOptions) -> Registry {
+        // The kustomization lookups (file-system calls, one thread) run
+        // beside the CRD scan.
+        let (crds, kustomize) =
+            rayon::join(|| crd::CrdIndex::build(inputs), || kustomize_inputs(inputs));
         Registry {
             minor: opts.minor(),
             user: opts.user.clone(),
-            crds: crd::CrdIndex::build(inputs),
-            kustomize: kustomize_inputs(inputs),
+            crds,
+            kustomize,
             cache: RwLock::new(HashMap::default()),
             unvalidated: AtomicUsize::new(0),
         }
@@ -350,8 +354,8 @@ impl Drop for Registry {
         let compiled: Vec<Slot> = cache.into_values().flat_map(|m| m.into_values()).collect();
         let converted = self.crds.take_converted();
         rayon::join(
-            || compiled.into_par_iter().for_each(drop),
-            || converted.into_par_iter().for_each(drop),
+            || compiled.into_par_iter().with_max_len(1).for_each(drop),
+            || converted.into_par_iter().with_max_len(1).for_each(drop),
         );
     }
 }
