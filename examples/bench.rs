@@ -5,9 +5,10 @@
 //! ```
 //!
 //! 1. In process, on the same bytes held in memory (the corpus copied until
-//!    it is at least 100 MB), with 1 thread and with all threads: reading
-//!    only is excluded; the bare saphyr-parser event stream (the
-//!    span-preserving floor), kubelint's tree loader, and the full lint with
+//!    it is at least 100 MB), with 1 thread and with all threads, one file
+//!    per task as the linter schedules them: reading only is excluded; the
+//!    bare saphyr-parser event stream (the span-preserving floor),
+//!    kubelint's tree loader, and the full lint with
 //!    every default rule. The headline is lint / floor. The full lint runs
 //!    once more with the 20 custom rules of `examples/custom-rules-bench.yaml`
 //!    on top, for what custom rules cost.
@@ -171,11 +172,16 @@ fn main() {
             .unwrap();
         pool.install(|| {
             let (floor, _) = best_of(RUNS, || {
-                texts.par_iter().map(|(_, t)| events(t)).sum::<usize>()
+                texts
+                    .par_iter()
+                    .with_max_len(1)
+                    .map(|(_, t)| events(t))
+                    .sum::<usize>()
             });
             let (tree, docs) = best_of(RUNS, || {
                 texts
                     .par_iter()
+                    .with_max_len(1)
                     .map(|(_, t)| load(t, &limits).documents.len())
                     .sum::<usize>()
             });
