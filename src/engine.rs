@@ -329,7 +329,7 @@ impl Run {
             .collect();
         let mut index_findings: Vec<IndexFinding> = cross
             .par_iter()
-            .map(|&i| {
+            .flat_map_iter(|&i| {
                 let mut out = Vec::new();
                 let mut cx = IndexCx {
                     rule: i,
@@ -338,9 +338,6 @@ impl Run {
                 reg[i].rule.check_index(&index, &mut cx);
                 out
             })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .flatten()
             .collect();
         let ignores: Vec<(*const ObjectRef, &RuleSet)> = index
             .objects

@@ -246,17 +246,13 @@ impl Index {
         for (i, o) in objects.iter().enumerate() {
             let r = &o.reference;
             push!(by_kind, r.kind, i);
-            if r.kind == "Namespace" {
-                if let Some(n) = &r.name {
-                    if !all.contains(n.as_str()) {
-                        all.insert(n.clone());
-                    }
+            let namespace_name = r.name.as_ref().filter(|_| r.kind == "Namespace");
+            for n in namespace_name.into_iter().chain(&r.namespace) {
+                if !all.contains(n.as_str()) {
+                    all.insert(n.clone());
                 }
             }
             if let Some(ns) = &r.namespace {
-                if !all.contains(ns.as_str()) {
-                    all.insert(ns.clone());
-                }
                 if o.facts.pod_labels.is_some() {
                     push!(workloads_by_namespace, ns, i);
                 }

@@ -302,8 +302,7 @@ impl<'a> Editor<'a> {
     }
 
     fn line_start(&self, pos: usize) -> usize {
-        let b = self.text.as_bytes();
-        memchr::memrchr(b'\n', &b[..pos.min(b.len())]).map_or(0, |i| i + 1)
+        crate::source::line_start(self.text, pos)
     }
 
     /// Column (in characters) of a byte offset.

@@ -31,10 +31,7 @@ impl CrdSchema {
     /// definitions of the target version.
     pub fn document(&self, minor: u32) -> Option<Value> {
         let defs = self.definitions(minor)?;
-        let mut doc = match &*self.root {
-            Value::Object(m) => m.clone(),
-            _ => return None,
-        };
+        let mut doc = self.root.as_object()?.clone();
         doc.insert("$defs".into(), Value::Object(defs));
         Some(Value::Object(doc))
     }

@@ -309,7 +309,7 @@ impl Registry {
             // joined document (a deep copy) is built only for a schema
             // the plan cannot judge alone, or later for messages.
             let defs = c.definitions(self.minor)?;
-            let plan = plan::Plan::compile_crd_parts(&c.root, &defs);
+            let plan = plan::Plan::compile_crd(&c.root, &defs);
             // A schema entirely within the plan's subset compiles; any
             // other is compiled now, to know whether it does.
             if plan.complete() {

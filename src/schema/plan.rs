@@ -449,19 +449,10 @@ impl Plan {
         )
     }
 
-    /// Compile the document of a custom resource's converted schema:
-    /// objects are judged as `prepare` leaves them.
-    pub fn compile_crd(document: &Value) -> Plan {
-        Plan::build(
-            document,
-            document.get("$defs").and_then(Value::as_object),
-            true,
-        )
-    }
-
-    /// [`Plan::compile_crd`] of a converted schema and the definitions its
-    /// references point to, without joining them into one document.
-    pub fn compile_crd_parts(root: &Value, defs: &serde_json::Map<String, Value>) -> Plan {
+    /// Compile a custom resource's converted schema, with the definitions
+    /// its references point to (not joined into one document): objects
+    /// are judged as `prepare` leaves them.
+    pub fn compile_crd(root: &Value, defs: &serde_json::Map<String, Value>) -> Plan {
         Plan::build(root, Some(defs), true)
     }
 
@@ -664,7 +655,9 @@ mod tests {
     /// "valid" where the validator disagrees.
     fn vouches(schema: &Value, yaml: &str, crd: bool) -> bool {
         let plan = if crd {
-            Plan::compile_crd(schema)
+            let none = serde_json::Map::new();
+            let defs = schema.get("$defs").and_then(Value::as_object);
+            Plan::compile_crd(schema, defs.unwrap_or(&none))
         } else {
             Plan::compile(schema)
         };

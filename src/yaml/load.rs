@@ -2,6 +2,7 @@
 //! arena tree, with byte spans, bounded depth and a bounded alias expansion.
 
 use super::{Document, Node, NodeData, NodeId, ScalarStyle, Span};
+use crate::source::line_start;
 use saphyr_parser::{Event, Parser, ScanError};
 use std::borrow::Cow;
 
@@ -487,10 +488,6 @@ const MAX_RELAX_ROUNDS: usize = 256;
 const MAX_RELAX_BYTES: usize = 8 << 20;
 /// Bytes re-parsed in all rounds together, so hostile input stays linear.
 pub const MAX_RELAX_WORK: usize = 64 << 20;
-
-fn line_start(text: &str, offset: usize) -> usize {
-    memchr::memrchr(b'\n', &text.as_bytes()[..offset.min(text.len())]).map_or(0, |i| i + 1)
-}
 
 fn indentation_at(text: &str, line_start: usize) -> usize {
     text[line_start..]
