@@ -80,11 +80,14 @@ fn images<'d>(obj: &Object<'d>) -> Vec<(Container<'d>, NodeId, NodeId, &'d str)>
             let (k, v) = doc.entry(c.node, "image")?;
             let image = doc.str(v)?;
             // `$VAR`, `${VAR}`, `$(VAR)` and `{{ … }}` are substituted before
-            // apply; `auto` is Istio's placeholder, replaced at injection.
+            // apply; `auto` is Istio's placeholder, replaced at injection;
+            // `ko://<import path>` is built and replaced by `ko` with an
+            // image pinned by digest.
             let usable = !image.is_empty()
                 && !is_placeholder(image)
                 && !image.contains('$')
                 && image != "auto"
+                && !image.starts_with("ko://")
                 && !image.chars().any(char::is_whitespace);
             usable.then_some((c, k, v, image))
         })
