@@ -135,6 +135,9 @@ impl Rule for Validation {
 
 fn is_patch(obj: &Object<'_>) -> bool {
     let doc = obj.doc;
+    if !doc.has_dollar_scalars() {
+        return false;
+    }
     doc.maps_in(obj.node).any(|m| {
         doc.entries(m).any(|(k, _)| {
             doc.text(k).is_some_and(|t| {

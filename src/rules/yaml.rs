@@ -50,6 +50,10 @@ impl Rule for DuplicateKey {
     }
     fn check(&self, obj: &Object<'_>, cx: &mut Cx<'_>) {
         let doc = obj.doc;
+        // The loader saw every mapping: it says when no key can repeat.
+        if !doc.may_repeat_keys() {
+            return;
+        }
         // Most mappings are small: a linear scan beats hashing every key.
         let mut seen: HashMap<&str, NodeId> = HashMap::default();
         let mut few: Vec<(&str, NodeId)> = Vec::new();

@@ -162,6 +162,8 @@ struct Builder<'a, 'l> {
     anchors: Vec<(usize, NodeId, u64)>,
     root_weight: u64,
     has_aliases: bool,
+    repeated_keys: bool,
+    dollar_scalars: bool,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -173,6 +175,8 @@ impl<'a> Builder<'a, '_> {
         self.anchors.clear();
         self.root_weight = 0;
         self.has_aliases = false;
+        self.repeated_keys = false;
+        self.dollar_scalars = false;
     }
 
     fn budget(&self) -> u64 {
@@ -227,9 +231,59 @@ impl<'a> Builder<'a, '_> {
             root: 0,
             span: root_span,
             has_aliases: self.has_aliases,
+            repeated_keys: self.repeated_keys,
+            dollar_scalars: self.dollar_scalars,
             edit_style: Default::default(),
         })
     }
+}
+
+/// Whether two keys of a mapping (its children, keys and values
+/// alternating) may be the same: two scalar keys that read the same, or a
+/// key that is an alias (its anchor is compared only by whoever looks
+/// closer).
+fn may_repeat_key(nodes: &[Node<'_>], kids: &[NodeId]) -> bool {
+    let key = |k: &NodeId| match &nodes[*k as usize].data {
+        NodeData::Scalar { value, .. } => Ok(value.as_ref()),
+        NodeData::Alias(_) => Err(true),
+        _ => Err(false),
+    };
+    let keys = kids.iter().step_by(2).map(key);
+    // Most mappings are small: comparing every pair beats hashing.
+    if kids.len() <= 32 {
+        for (i, a) in keys.clone().enumerate() {
+            match a {
+                Ok(a) => {
+                    if keys.clone().skip(i + 1).any(|b| b == Ok(a)) {
+                        return true;
+                    }
+                }
+                Err(alias) => {
+                    if alias {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+    let mut seen = foldhash::HashSet::default();
+    seen.reserve(kids.len() / 2);
+    for k in keys {
+        match k {
+            Ok(k) => {
+                if !seen.insert(k) {
+                    return true;
+                }
+            }
+            Err(alias) => {
+                if alias {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 fn alias_budget_message(budget: u64) -> String {
@@ -307,6 +361,8 @@ fn parse<'a>(text: &'a str, limits: &LoadLimits) -> RawLoaded<'a> {
         anchors: Vec::new(),
         root_weight: 0,
         has_aliases: false,
+        repeated_keys: false,
+        dollar_scalars: false,
     };
     let mut documents = Vec::new();
     let fail = |documents, message: String, offset: u32| RawLoaded {
@@ -351,6 +407,7 @@ fn parse<'a>(text: &'a str, limits: &LoadLimits) -> RawLoaded<'a> {
                     }
                 });
                 let style = style_of(style);
+                b.dollar_scalars |= value.starts_with('$');
                 b.nodes.push(Node {
                     data: NodeData::Scalar {
                         value: borrow_source(value, style, text, start, end),
@@ -420,6 +477,9 @@ fn parse<'a>(text: &'a str, limits: &LoadLimits) -> RawLoaded<'a> {
                 };
                 let first = b.children.len() as u32;
                 let kids = &b.scratch[frame.scratch_start..];
+                if frame.is_map && kids.len() >= 4 && !b.repeated_keys {
+                    b.repeated_keys = may_repeat_key(&b.nodes, kids);
+                }
                 let last_end = kids.last().map(|&k| b.nodes[k as usize].span.end);
                 b.children.extend_from_slice(kids);
                 let count = kids.len() as u32;
@@ -746,6 +806,36 @@ mod tests {
         assert_eq!(d.text(a), Some("[ {\"x\": 1} ]"));
         let n = d.path(d.root, &["metadata", "name"]).unwrap();
         assert_eq!(snippet(text, d.span(n)), "n");
+    }
+
+    #[test]
+    fn repeated_keys_and_dollar_scalars_are_flagged() {
+        let flags = |text: &str| {
+            let loaded = load(text, &LoadLimits::default());
+            assert!(loaded.error.is_none(), "{text}");
+            loaded
+                .documents
+                .iter()
+                .map(|d| (d.may_repeat_keys(), d.has_dollar_scalars()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(flags("a: 1\nb: 2\nc: {d: 1, e: 2}\n"), [(false, false)]);
+        assert_eq!(flags("a: 1\nb:\n  c: 1\n  c: 2\n"), [(true, false)]);
+        // Quoted and plain spellings of one key are the same key.
+        assert_eq!(flags("a: 1\n'a': 2\n"), [(true, false)]);
+        // A large mapping takes the hashed path.
+        let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        assert_eq!(flags(&big), [(false, false)]);
+        big.push_str("k7: again\n");
+        assert_eq!(flags(&big), [(true, false)]);
+        // An alias key may repeat whatever its anchor says.
+        assert_eq!(flags("a: &k x\n*k : y\n"), [(true, false)]);
+        // The flags are per document.
+        assert_eq!(
+            flags("a: 1\na: 2\n---\n$patch: delete\nb: 1\n"),
+            [(true, false), (false, true)]
+        );
+        assert_eq!(flags("a: 1\n"), [(false, false)]);
     }
 
     #[test]

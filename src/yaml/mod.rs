@@ -99,6 +99,13 @@ pub struct Document<'a> {
     pub span: Span,
     /// Whether the document holds an alias (`*name`) anywhere.
     pub(crate) has_aliases: bool,
+    /// Whether some mapping may write a key twice (set by the loader when
+    /// two scalar keys of one mapping read the same, or a key is an alias;
+    /// `duplicate-key` looks closer only then).
+    pub(crate) repeated_keys: bool,
+    /// Whether some scalar starts with `$` (strategic-merge patch
+    /// directives such as `$patch` are keys that do).
+    pub(crate) dollar_scalars: bool,
     /// How the document is laid out, for fix edits (indentation, sequence
     /// indentation, preferred quote), found once per document: every fix
     /// of every object of a long `List` asks for it.
@@ -341,6 +348,17 @@ impl<'a> Document<'a> {
         self.has_aliases
     }
 
+    /// False when no mapping of the document writes a key twice; true
+    /// when one may (the caller compares the keys to be sure).
+    pub fn may_repeat_keys(&self) -> bool {
+        self.repeated_keys
+    }
+
+    /// False when no scalar of the document (key or value) starts with `$`.
+    pub fn has_dollar_scalars(&self) -> bool {
+        self.dollar_scalars
+    }
+
     /// Number of nodes (aliases counted once).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
@@ -504,6 +522,8 @@ impl<'a> Document<'a> {
             root: self.root,
             span: self.span,
             has_aliases: self.has_aliases,
+            repeated_keys: self.repeated_keys,
+            dollar_scalars: self.dollar_scalars,
             edit_style: self.edit_style,
         }
     }
