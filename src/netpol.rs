@@ -28,9 +28,13 @@ pub type Workload<'i> = (&'i ObjectEntry, &'i [(String, String)]);
 /// - A policy is *anchored* where the workloads it is written for are: at
 ///   the nearest directory — its own, its parent or its grandparent (see
 ///   [`nearest`]) — under which the input holds a workload of its namespace
-///   that it selects. A policy that selects none that near is not anchored,
-///   so that a label that happens to match in a far-away, unrelated project
-///   ties nothing together.
+///   that it selects. A policy that selects none that near is written for
+///   pods that are not shipped with it (made by `kubectl run` in a
+///   tutorial, by a chart, in another repository): it is anchored at its
+///   own directory, so that a label that happens to match in a far-away,
+///   unrelated project ties nothing together, and its namespace does not
+///   count as using policies for the workloads elsewhere. A namespace-wide
+///   policy (`podSelector: {}`) that near no workload is not anchored.
 /// - A directory is split into its subdirectories (and its own files) when
 ///   policies of the namespace are anchored below it, each strictly inside
 ///   one subdirectory: the subdirectories ship their policies with the
@@ -80,6 +84,32 @@ fn is_under(path: &str, dir: &str) -> bool {
     dir.is_empty() || path == dir || (path.starts_with(dir) && path[dir.len()..].starts_with('/'))
 }
 
+/// Whether the workloads a policy selects nearest to it (`near`, see
+/// [`nearest`]) look like a label that happens to match: none under its
+/// own directory or its parent, and under its grandparent in more than one
+/// of its subdirectories — `app: hello` in several unrelated examples of a
+/// repository, next to a tutorial's policy for pods made by `kubectl run`.
+/// A kustomize overlay's policy selects in one place (`base/`), and so do
+/// `policies/` beside `apps/`.
+fn coincidence(policy_file: &str, near: &[&ObjectEntry]) -> bool {
+    let own = dir_of(policy_file);
+    if own.is_empty() || near.iter().any(|w| is_under(&w.file, dir_of(own))) {
+        return false;
+    }
+    let grandparent = dir_of(dir_of(own));
+    let child = |file: &str| -> Option<String> {
+        let rest = if grandparent.is_empty() {
+            file
+        } else {
+            file.strip_prefix(grandparent)?.strip_prefix('/')?
+        };
+        rest.split_once('/').map(|(c, _)| c.to_string())
+    };
+    let mut children = near.iter().filter_map(|w| child(&w.file));
+    let first = children.next();
+    children.any(|c| Some(c) != first)
+}
+
 /// The first directory on the path of `dir`, from the top, that is not
 /// split; `dir` itself when all are.
 fn tree_of<'f>(split: &HashSet<String>, dir: &'f str) -> &'f str {
@@ -109,12 +139,21 @@ impl PolicyScope {
                     .workloads_in(ns)
                     .filter(|(_, labels)| policy.pod_selector.matches_pairs(labels))
                     .map(|(w, _)| w);
-                let Some(w) = nearest(&p.file, selected).into_iter().next() else {
-                    continue;
+                let near = nearest(&p.file, selected);
+                let anchor = match near.first() {
+                    Some(w) if policy.pod_selector.is_empty() || !coincidence(&p.file, &near) => {
+                        ancestors(dir_of(&p.file))
+                            .find(|d| is_under(&w.file, d))
+                            .unwrap_or("")
+                    }
+                    // Written for pods of its own that are not shipped near
+                    // it (made by `kubectl run`, a chart, another repo):
+                    // it ties together only what is beside it.
+                    _ if !policy.pod_selector.is_empty() => dir_of(&p.file),
+                    // A namespace-wide policy far from every workload keeps
+                    // the namespace whole.
+                    _ => continue,
                 };
-                let anchor = ancestors(dir_of(&p.file))
-                    .find(|d| is_under(&w.file, d))
-                    .unwrap_or("");
                 for d in ancestors(dir_of(&p.file)) {
                     if d.len() >= anchor.len() {
                         whole.insert(d);

@@ -433,3 +433,64 @@ fn one_matrix_per_project_tree() {
     );
     assert!(table.contains("namespace default in testdata/netpol-projects/monorepo/shop/"));
 }
+
+#[test]
+fn a_tutorial_policy_for_pods_not_in_the_input_ties_nothing_together() {
+    // A repository of examples: networking/policies/ holds a tutorial's
+    // policies for pods made by `kubectl run` (`app: hello`, `app: foo`);
+    // `app: hello` happens to be the label of two unrelated examples
+    // beside networking/, and a third example has other labels.
+    let hello = policy("hello", "{matchLabels: {app: hello}}", "[Ingress]");
+    let foo = policy("foo", "{matchLabels: {app: foo}}", "[Egress]");
+    let labelled = |name: &str, app: &str| {
+        deployment(name).replace(&format!("app: {name}"), &format!("app: {app}"))
+    };
+    let files = [
+        ("samples/networking/policies/hello.yaml", hello.clone()),
+        ("samples/networking/policies/foo.yaml", foo),
+        (
+            "samples/quickstarts/hello-app/web.yaml",
+            labelled("web", "hello"),
+        ),
+        (
+            "samples/workloads/multi-arch/k8s/app.yaml",
+            labelled("app", "hello"),
+        ),
+        ("samples/batch/redis/redis.yaml", deployment("redis")),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let got = findings_in(&files);
+    // No example is an unselected pod of the tutorial's namespace: each
+    // lacks a default deny of its own.
+    assert!(
+        !got.iter()
+            .any(|(r, _)| r == "pod-not-selected-by-network-policy"),
+        "{got:?}"
+    );
+    for f in [
+        "samples/quickstarts/hello-app/web.yaml",
+        "samples/workloads/multi-arch/k8s/app.yaml",
+        "samples/batch/redis/redis.yaml",
+    ] {
+        assert!(
+            got.contains(&("missing-default-deny-ingress".to_string(), f.to_string())),
+            "{f}: {got:?}"
+        );
+    }
+    // A kustomize overlay's policy selects in one place, base/, two
+    // levels up: the project stays whole, and the unselected worker of
+    // base/ is reported.
+    let files = [
+        ("app/overlays/prod/policy.yaml", hello),
+        ("app/base/web.yaml", labelled("web", "hello")),
+        ("app/base/worker.yaml", deployment("worker")),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    assert_eq!(
+        findings_in(&files)
+            .into_iter()
+            .filter(|(r, _)| r == "pod-not-selected-by-network-policy")
+            .collect::<Vec<_>>(),
+        pairs(&[("pod-not-selected-by-network-policy", "app/base/worker.yaml")])
+    );
+}
