@@ -8,12 +8,10 @@ use crate::finding::{Finding, ObjectRef, Severity, Summary};
 use crate::index::{Facts, Index, ObjectEntry};
 use crate::model::{objects_of, DocumentContent, Object};
 use crate::rules::{registry, Cx, IndexCx, IndexFinding, Pending, Selection, YAML_SYNTAX};
-use crate::source::LineIndex;
 use crate::spill;
 use crate::suppress::{LineSuppression, RuleSet};
 use crate::yaml::{load, LoadLimits, Span};
 use rayon::prelude::*;
-use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -633,7 +631,7 @@ fn syntax_at(
             node_path: None,
             fix: None,
         }];
-        r.findings = finalize(display, text, &OnceCell::new(), pending, opts);
+        r.findings = finalize(display, text, pending, opts);
         if opts.keep_sources {
             r.source = Some((display.clone(), Arc::from(text)));
         }
@@ -642,18 +640,11 @@ fn syntax_at(
 }
 
 /// Turn pending findings into findings with lines and columns.
-fn finalize(
-    display: &Arc<str>,
-    text: &str,
-    line_index: &OnceCell<LineIndex>,
-    pending: Vec<Pending>,
-    opts: &Options,
-) -> Vec<Finding> {
+fn finalize(display: &Arc<str>, text: &str, pending: Vec<Pending>, opts: &Options) -> Vec<Finding> {
     if pending.is_empty() {
         return Vec::new();
     }
     let rules = &opts.selection.rules;
-    let index = line_index.get_or_init(|| LineIndex::new(text));
     let mut spans: Vec<(u32, u32)> = pending.iter().map(|p| (p.span.start, p.span.end)).collect();
     spans.extend(
         pending
@@ -667,7 +658,7 @@ fn finalize(
             .flat_map(|p| p.fix.iter().flat_map(|f| f.edits.iter()))
             .map(|e| (e.span.start, e.span.end)),
     );
-    let locations = index.locations(text, &spans);
+    let locations = crate::source::locations(text, &spans);
     let mut related_locations = locations[pending.len()..edit_base].iter();
     let mut edit_locations = locations[edit_base..].iter();
     pending
@@ -861,8 +852,7 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         }
     }
     let has_findings = !pending.is_empty() || !unknown.is_empty();
-    let line_index = OnceCell::new();
-    let mut findings = finalize(display, text, &line_index, pending, opts);
+    let mut findings = finalize(display, text, pending, opts);
     if !opts.no_suppress && (!comments.is_empty() || !ignores.is_empty()) {
         let before = findings.len();
         findings.retain(|f| {
@@ -880,14 +870,13 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
         });
         r.suppressed = before - findings.len();
     }
-    findings.extend(finalize(display, text, &line_index, unknown, opts));
+    findings.extend(finalize(display, text, unknown, opts));
     // Sorted here, in parallel across files, so the final sort merges runs.
     findings.sort_by(Finding::output_order);
     r.findings = findings;
     r.comments = comments;
     if !objects.is_empty() {
-        let line_index = line_index.get_or_init(|| LineIndex::new(text));
-        let locations = line_index.locations(text, &name_spans);
+        let locations = crate::source::locations(text, &name_spans);
         r.entries = objects
             .into_iter()
             .zip(locations)
