@@ -257,6 +257,7 @@ proptest! {
     fn linting_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
         let out = lint_files(&[("fuzz.yaml", &bytes)], &["all"]);
         prop_assert!(out.summary.files == 1);
+        prop_assert!(!failed(&out), "{:?}", out.findings);
     }
 
     #[test]
@@ -264,6 +265,7 @@ proptest! {
         text in "(apiVersion: (v1|apps/v1)\\nkind: (Pod|Deployment|List|ConfigMap)\\n(metadata|spec|items|data|template):( |\\n  )[a-z:{}\\[\\], \\n-]{0,80}\\n(---\\n)?){1,3}"
     ) {
         let out = lint_files(&[("m.yaml", text.as_bytes())], &["all"]);
+        prop_assert!(!failed(&out), "{:?}", out.findings);
         for f in &out.findings {
             if let Some(l) = f.location {
                 prop_assert!((l.end as usize) <= text.len());
@@ -287,7 +289,44 @@ fn fuzz_regressions() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let out = lint_files(&[(name.as_str(), bytes.as_slice())], &["all"]);
         assert_eq!(out.summary.files, 1);
+        assert!(!failed(&out), "{name}: {:?}", out.findings);
         seen += 1;
     }
     assert!(seen > 0, "no regression inputs under {}", dir.display());
+}
+
+/// Whether kubelint failed on a file (a defect caught by the engine and
+/// reported as a finding: the run goes on, but the test must not).
+fn failed(out: &Outcome) -> bool {
+    out.findings
+        .iter()
+        .any(|f| f.message.starts_with("kubelint failed on this file"))
+}
+
+/// Inputs the lint fuzzer made kubelint fail on, each now linted in full.
+#[test]
+fn lint_fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fuzz/lint");
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let out = lint_files(&[(name.as_str(), bytes.as_slice())], &["all"]);
+        assert!(!failed(&out), "{name}: {:?}", out.findings);
+        seen += 1;
+    }
+    assert!(seen > 0, "no regression inputs under {}", dir.display());
+    // An audit policy whose rules list holds a non-mapping item before a
+    // `level: None` rule: findings number rules by list position.
+    let text = std::fs::read_to_string(dir.join("crash-790cfe4d.yaml")).unwrap();
+    let out = lint_files(&[("policy.yaml", text.as_bytes())], &["all"]);
+    let exec: Vec<_> = out
+        .findings
+        .iter()
+        .filter(|f| &*f.rule == "audit-exec-not-logged")
+        .collect();
+    assert_eq!(exec.len(), 1, "{:?}", out.findings);
+    assert!(exec[0].message.contains("rule #2"), "{}", exec[0].message);
+    assert_eq!(exec[0].location.unwrap().line, 5);
 }

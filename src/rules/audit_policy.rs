@@ -371,7 +371,10 @@ impl Rule for SensitiveBody {
         }
         hits.sort();
         for (n, what) in hits {
-            let r = &rules[n - 1];
+            // `n` counts every list item; `rules` holds the mappings only.
+            let Some(r) = rules.iter().find(|r| r.number == n) else {
+                continue;
+            };
             let level = r.level.unwrap_or("");
             let list = join_and(&what);
             let body = if level == "Request" {
@@ -591,7 +594,10 @@ impl Rule for ExecNotLogged {
         }
         hits.sort();
         for (n, what) in hits {
-            let r = &rules[n - 1];
+            // `n` counts every list item; `rules` holds the mappings only.
+            let Some(r) = rules.iter().find(|r| r.number == n) else {
+                continue;
+            };
             cx.report(
                 r.level_span,
                 format!(
@@ -661,7 +667,20 @@ impl Rule for InvalidPolicy {
                 format!("the policy has no rules: {DOWN} (a policy with 0 rules is illegal)"),
                 "Add rules ending with a catch-all such as `- level: Metadata`",
             ),
-            _ => {}
+            Some((_, v)) => {
+                for (i, item) in doc.items(v).enumerate() {
+                    if !doc.is_map(item) {
+                        cx.report(
+                            doc.span(item),
+                            format!(
+                                "rule #{} is not a mapping: the API server cannot decode the policy and refuses to start",
+                                i + 1
+                            ),
+                            "Write the rule as a mapping such as `- level: Metadata`, or delete the item",
+                        );
+                    }
+                }
+            }
         }
         for r in parse_rules(obj) {
             let n = r.number;
