@@ -276,7 +276,7 @@ impl Run {
             // runs per thread) a run of large files kept one thread busy
             // for a tenth of the phase after the others had run dry.
             phase.par_iter().with_max_len(1).for_each(|&i| {
-                let r = lint_input(&inputs[i], &opts);
+                let r = guarded(&inputs[i], &opts);
                 let mut m = merge.lock().unwrap_or_else(|e| e.into_inner());
                 m.summary.documents += r.documents;
                 m.summary.objects += r.objects;
@@ -542,6 +542,26 @@ fn file_finding(
         });
     }
     r
+}
+
+/// [`lint_input`], with a defect of kubelint on one file reported as a
+/// finding for that file instead of ending the run: the other files are
+/// still linted and reported.
+fn guarded(input: &Input, opts: &Options) -> FileResult {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lint_input(input, opts)))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            file_finding(
+                input.display(),
+                opts,
+                format!("kubelint failed on this file (internal error: {what}); its findings are missing, the other files were linted"),
+                "Please report this file to the kubelint issue tracker; meanwhile exclude it with --exclude",
+            )
+        })
 }
 
 fn lint_input(input: &Input, opts: &Options) -> FileResult {
