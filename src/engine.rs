@@ -270,13 +270,24 @@ impl Run {
             comments: (0..inputs.len()).map(|_| Vec::new()).collect(),
             sources: BTreeMap::new(),
         });
+        // The per-object rules, found once for the run (not per file: each
+        // is asked through its registry entry and vtable, scattered in
+        // memory), built-in ones held as the rule itself.
+        let rules = &opts.selection.rules;
+        let active: Vec<Active> = (0..rules.len())
+            .filter(|&i| opts.selection.enabled[i] && rules.per_object(i))
+            .map(|i| Active {
+                index: i,
+                rule: registry().get(i).map(|r| r.rule),
+            })
+            .collect();
         for phase in phases {
             // One file per task: files differ in size by four orders of
             // magnitude, and with rayon's default split (a few contiguous
             // runs per thread) a run of large files kept one thread busy
             // for a tenth of the phase after the others had run dry.
             phase.par_iter().with_max_len(1).for_each(|&i| {
-                let r = guarded(&inputs[i], &opts);
+                let r = guarded(&inputs[i], &opts, &active);
                 let mut m = merge.lock().unwrap_or_else(|e| e.into_inner());
                 m.summary.documents += r.documents;
                 m.summary.objects += r.objects;
@@ -544,11 +555,21 @@ fn file_finding(
     r
 }
 
+/// A per-object rule of a run: its index in the selection, and the rule
+/// itself when it is built in (custom rules go through the selection).
+#[derive(Clone, Copy)]
+struct Active {
+    index: usize,
+    rule: Option<&'static dyn crate::rules::Rule>,
+}
+
 /// [`lint_input`], with a defect of kubelint on one file reported as a
 /// finding for that file instead of ending the run: the other files are
 /// still linted and reported.
-fn guarded(input: &Input, opts: &Options) -> FileResult {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lint_input(input, opts)))
+fn guarded(input: &Input, opts: &Options, active: &[Active]) -> FileResult {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        lint_input(input, opts, active)
+    }))
         .unwrap_or_else(|panic| {
             let what = panic
                 .downcast_ref::<&str>()
@@ -564,9 +585,9 @@ fn guarded(input: &Input, opts: &Options) -> FileResult {
         })
 }
 
-fn lint_input(input: &Input, opts: &Options) -> FileResult {
+fn lint_input(input: &Input, opts: &Options, active: &[Active]) -> FileResult {
     match input {
-        Input::Bytes { display, bytes } => lint_bytes(display, bytes, opts),
+        Input::Bytes { display, bytes } => lint_bytes(display, bytes, opts, active),
         Input::Unreadable { display, error } => file_finding(
             display,
             opts,
@@ -594,14 +615,14 @@ fn lint_input(input: &Input, opts: &Options) -> FileResult {
                     format!("cannot read this file: {e}"),
                     "Check the file's permissions",
                 ),
-                Ok(bytes) => lint_bytes(display, &bytes, opts),
+                Ok(bytes) => lint_bytes(display, &bytes, opts, active),
             }
         }
     }
 }
 
 /// Lint raw bytes: binary and non-UTF-8 content is a `yaml-syntax` finding.
-fn lint_bytes(display: &Arc<str>, bytes: &[u8], opts: &Options) -> FileResult {
+fn lint_bytes(display: &Arc<str>, bytes: &[u8], opts: &Options, active: &[Active]) -> FileResult {
     if let Some(nul) = memchr::memchr(0, bytes) {
         let text = String::from_utf8_lossy(&bytes[..nul]);
         return syntax_at(
@@ -614,7 +635,7 @@ fn lint_bytes(display: &Arc<str>, bytes: &[u8], opts: &Options) -> FileResult {
         );
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => lint_text(display, text, opts),
+        Ok(text) => lint_text(display, text, opts, active),
         Err(e) => {
             let valid = e.valid_up_to();
             let text = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
@@ -743,7 +764,7 @@ fn unknown_suppression(
 }
 
 /// Lint one file's text.
-fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
+fn lint_text(display: &Arc<str>, text: &str, opts: &Options, active: &[Active]) -> FileResult {
     let mut r = FileResult::empty();
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = (text.len() - body.len()) as u32;
@@ -767,9 +788,6 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
             });
         }
     }
-    let active: Vec<usize> = (0..rules.len())
-        .filter(|&i| opts.selection.enabled[i] && rules.per_object(i))
-        .collect();
     let mut all = Vec::new();
     for doc in &loaded.documents {
         r.documents += 1;
@@ -780,16 +798,19 @@ fn lint_text(display: &Arc<str>, text: &str, opts: &Options) -> FileResult {
     }
     let check = |obj: &Object<'_>| {
         let mut out = Vec::new();
-        for &i in &active {
+        for a in active {
             let mut cx = Cx {
-                rule: i,
+                rule: a.index,
                 object: Some(&obj.reference),
                 out: &mut out,
                 opts,
                 text: body,
                 file: display,
             };
-            rules.check(i, obj, &mut cx);
+            match a.rule {
+                Some(rule) => rule.check(obj, &mut cx),
+                None => rules.check(a.index, obj, &mut cx),
+            }
         }
         out
     };
