@@ -27,6 +27,22 @@ pub struct Object<'d> {
     /// built (dozens of rules ask for it), and the workload kind.
     pod: Option<(NodeId, Option<NodeId>)>,
     workload: Option<WorkloadKind>,
+    /// Answers to [`Memo`] questions, found on first use.
+    memo: [std::sync::OnceLock<bool>; Memo::COUNT],
+}
+
+/// A question that several rules ask of every object, answered once per
+/// object (see [`Object::memo`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Memo {
+    /// Whether a container may run a control-plane component (by its
+    /// command or its pod's `component` label): a score of control-plane
+    /// rules ask first.
+    ControlPlane,
+}
+
+impl Memo {
+    const COUNT: usize = 1;
 }
 
 /// How messages name an object: "Deployment `web`", or just the kind when
@@ -132,6 +148,7 @@ fn object_at<'d>(
         reference,
         pod: None,
         workload: WorkloadKind::of(api_version, kind),
+        memo: Default::default(),
     };
     obj.pod = obj.locate_pod_spec();
     Some(obj)
@@ -228,6 +245,12 @@ impl<'d> Object<'d> {
 
     /// The pod spec of a workload (Pod, Deployment, StatefulSet, DaemonSet,
     /// ReplicaSet, ReplicationController, Job, CronJob, PodTemplate).
+    /// The answer to `question`, computed by `answer` the first time it
+    /// is asked of this object.
+    pub fn memo(&self, question: Memo, answer: impl FnOnce() -> bool) -> bool {
+        *self.memo[question as usize].get_or_init(answer)
+    }
+
     pub fn pod_spec(&self) -> Option<PodSpec<'d>> {
         let (node, metadata) = self.pod?;
         Some(PodSpec {

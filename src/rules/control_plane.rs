@@ -12,7 +12,7 @@
 //! missing one at the `command` (or `args`) key.
 
 use super::{Cx, Rule};
-use crate::model::{Container, Object};
+use crate::model::{Container, Memo, Object};
 use crate::yaml::{Document, NodeId, Span};
 
 pub(super) static RULES: &[&dyn Rule] = &[
@@ -161,22 +161,26 @@ fn processes<'d>(obj: &Object<'d>) -> Vec<Process<'d>> {
         return Vec::new();
     };
     let doc = obj.doc;
-    let label = spec
-        .metadata
-        .and_then(|m| doc.get_map(m, "labels"))
-        .and_then(|l| doc.get_key(l, "component"))
-        .and_then(|v| doc.text(v))
-        .and_then(Component::from_name);
+    let label = || {
+        spec.metadata
+            .and_then(|m| doc.get_map(m, "labels"))
+            .and_then(|l| doc.get_key(l, "component"))
+            .and_then(|v| doc.text(v))
+            .and_then(Component::from_name)
+    };
     // Most workloads run no control-plane component: decide that from the
-    // first word of each command before collecting any flags.
-    let runs_component = |c: &crate::model::Container<'_>| {
+    // label and the first word of each command before collecting any
+    // flags, once for all the control-plane rules.
+    let runs_component = |c: &Container<'_>| {
         doc.get_seq(c.node, "command")
             .and_then(|s| doc.items(s).find_map(|v| doc.text(v)))
             .is_some_and(|s| Component::from_name(s.rsplit('/').next().unwrap_or(s)).is_some())
     };
-    if label.is_none() && !spec.all_containers().any(|c| runs_component(&c)) {
+    let may_run = || label().is_some() || spec.all_containers().any(|c| runs_component(&c));
+    if !obj.memo(Memo::ControlPlane, may_run) {
         return Vec::new();
     }
+    let label = label();
     let mut out = Vec::new();
     for c in spec.all_containers() {
         let command_entry = doc.entry(c.node, "command");
