@@ -91,19 +91,19 @@ fn is_under(path: &str, dir: &str) -> bool {
 /// repository, next to a tutorial's policy for pods made by `kubectl run`.
 /// A kustomize overlay's policy selects in one place (`base/`), and so do
 /// `policies/` beside `apps/`.
-fn coincidence(policy_file: &str, near: &[&ObjectEntry]) -> bool {
+fn coincidence<'a>(policy_file: &str, near: &[&'a ObjectEntry]) -> bool {
     let own = dir_of(policy_file);
     if own.is_empty() || near.iter().any(|w| is_under(&w.file, dir_of(own))) {
         return false;
     }
     let grandparent = dir_of(dir_of(own));
-    let child = |file: &str| -> Option<String> {
+    let child = |file: &'a str| -> Option<&'a str> {
         let rest = if grandparent.is_empty() {
             file
         } else {
             file.strip_prefix(grandparent)?.strip_prefix('/')?
         };
-        rest.split_once('/').map(|(c, _)| c.to_string())
+        rest.split_once('/').map(|(c, _)| c)
     };
     let mut children = near.iter().filter_map(|w| child(&w.file));
     let first = children.next();

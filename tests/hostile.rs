@@ -279,20 +279,34 @@ proptest! {
 /// counted bounds and the whole lint still runs.
 #[test]
 fn fuzz_regressions() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fuzz/load");
-    let mut seen = 0;
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let path = e.unwrap().path();
-        let bytes = std::fs::read(&path).unwrap();
+    for (name, bytes) in regression_inputs("load") {
         let text = String::from_utf8_lossy(&bytes);
-        check_bounded(&path.display().to_string(), &text, None);
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        check_bounded(&name, &text, None);
         let out = lint_files(&[(name.as_str(), bytes.as_slice())], &["all"]);
         assert_eq!(out.summary.files, 1);
         assert!(!failed(&out), "{name}: {:?}", out.findings);
-        seen += 1;
     }
-    assert!(seen > 0, "no regression inputs under {}", dir.display());
+}
+
+/// The inputs kept under `testdata/fuzz/<target>/`: (file name, bytes).
+fn regression_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/fuzz")
+        .join(target);
+    let inputs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    assert!(
+        !inputs.is_empty(),
+        "no regression inputs under {}",
+        dir.display()
+    );
+    inputs
 }
 
 /// Whether kubelint failed on a file (a defect caught by the engine and
@@ -306,21 +320,18 @@ fn failed(out: &Outcome) -> bool {
 /// Inputs the lint fuzzer made kubelint fail on, each now linted in full.
 #[test]
 fn lint_fuzz_regressions() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fuzz/lint");
-    let mut seen = 0;
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let path = e.unwrap().path();
-        let bytes = std::fs::read(&path).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let inputs = regression_inputs("lint");
+    for (name, bytes) in &inputs {
         let out = lint_files(&[(name.as_str(), bytes.as_slice())], &["all"]);
         assert!(!failed(&out), "{name}: {:?}", out.findings);
-        seen += 1;
     }
-    assert!(seen > 0, "no regression inputs under {}", dir.display());
     // An audit policy whose rules list holds a non-mapping item before a
     // `level: None` rule: findings number rules by list position.
-    let text = std::fs::read_to_string(dir.join("crash-790cfe4d.yaml")).unwrap();
-    let out = lint_files(&[("policy.yaml", text.as_bytes())], &["all"]);
+    let (_, text) = inputs
+        .iter()
+        .find(|(name, _)| name == "crash-790cfe4d.yaml")
+        .unwrap();
+    let out = lint_files(&[("policy.yaml", text.as_slice())], &["all"]);
     let exec: Vec<_> = out
         .findings
         .iter()

@@ -243,14 +243,14 @@ impl<'d> Object<'d> {
         self.workload
     }
 
-    /// The pod spec of a workload (Pod, Deployment, StatefulSet, DaemonSet,
-    /// ReplicaSet, ReplicationController, Job, CronJob, PodTemplate).
     /// The answer to `question`, computed by `answer` the first time it
     /// is asked of this object.
     pub fn memo(&self, question: Memo, answer: impl FnOnce() -> bool) -> bool {
         *self.memo[question as usize].get_or_init(answer)
     }
 
+    /// The pod spec of a workload (Pod, Deployment, StatefulSet, DaemonSet,
+    /// ReplicaSet, ReplicationController, Job, CronJob, PodTemplate).
     pub fn pod_spec(&self) -> Option<PodSpec<'d>> {
         let (node, metadata) = self.pod?;
         Some(PodSpec {

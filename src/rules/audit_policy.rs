@@ -345,8 +345,8 @@ impl Rule for SensitiveBody {
             return;
         }
         let rules = parse_rules(obj);
-        // Rule number → the sensitive resources it logs with bodies.
-        let mut hits: Vec<(usize, Vec<&str>)> = Vec::new();
+        // Rule → the sensitive resources it logs with bodies.
+        let mut hits: Vec<(&PolicyRule<'_>, Vec<&str>)> = Vec::new();
         for t in SENSITIVE {
             for r in first_matches(&rules, t) {
                 // At level Request only writes carry a body: a rule limited
@@ -362,19 +362,16 @@ impl Rule for SensitiveBody {
                     _ => false,
                 };
                 if logs_body {
-                    match hits.iter_mut().find(|(n, _)| *n == r.number) {
+                    match hits.iter_mut().find(|(h, _)| h.number == r.number) {
                         Some((_, v)) => v.push(t.label),
-                        None => hits.push((r.number, vec![t.label])),
+                        None => hits.push((r, vec![t.label])),
                     }
                 }
             }
         }
-        hits.sort();
-        for (n, what) in hits {
-            // `n` counts every list item; `rules` holds the mappings only.
-            let Some(r) = rules.iter().find(|r| r.number == n) else {
-                continue;
-            };
+        hits.sort_by_key(|(r, _)| r.number);
+        for (r, what) in hits {
+            let n = r.number;
             let level = r.level.unwrap_or("");
             let list = join_and(&what);
             let body = if level == "Request" {
@@ -581,23 +578,20 @@ impl Rule for ExecNotLogged {
             return;
         }
         let rules = parse_rules(obj);
-        let mut hits: Vec<(usize, Vec<&str>)> = Vec::new();
+        let mut hits: Vec<(&PolicyRule<'_>, Vec<&str>)> = Vec::new();
         for t in EXEC {
             for r in first_matches(&rules, t) {
                 if r.level == Some("None") {
-                    match hits.iter_mut().find(|(n, _)| *n == r.number) {
+                    match hits.iter_mut().find(|(h, _)| h.number == r.number) {
                         Some((_, v)) => v.push(t.label),
-                        None => hits.push((r.number, vec![t.label])),
+                        None => hits.push((r, vec![t.label])),
                     }
                 }
             }
         }
-        hits.sort();
-        for (n, what) in hits {
-            // `n` counts every list item; `rules` holds the mappings only.
-            let Some(r) = rules.iter().find(|r| r.number == n) else {
-                continue;
-            };
+        hits.sort_by_key(|(r, _)| r.number);
+        for (r, what) in hits {
+            let n = r.number;
             cx.report(
                 r.level_span,
                 format!(

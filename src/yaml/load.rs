@@ -243,47 +243,25 @@ impl<'a> Builder<'a, '_> {
 /// key that is an alias (its anchor is compared only by whoever looks
 /// closer).
 fn may_repeat_key(nodes: &[Node<'_>], kids: &[NodeId]) -> bool {
-    let key = |k: &NodeId| match &nodes[*k as usize].data {
-        NodeData::Scalar { value, .. } => Ok(value.as_ref()),
-        NodeData::Alias(_) => Err(true),
-        _ => Err(false),
+    let keys = || kids.iter().step_by(2).map(|&k| &nodes[k as usize].data);
+    if keys().any(|d| matches!(d, NodeData::Alias(_))) {
+        return true;
+    }
+    let texts = || {
+        keys().filter_map(|d| match d {
+            NodeData::Scalar { value, .. } => Some(value.as_ref()),
+            _ => None,
+        })
     };
-    let keys = kids.iter().step_by(2).map(key);
     // Most mappings are small: comparing every pair beats hashing.
     if kids.len() <= 32 {
-        for (i, a) in keys.clone().enumerate() {
-            match a {
-                Ok(a) => {
-                    if keys.clone().skip(i + 1).any(|b| b == Ok(a)) {
-                        return true;
-                    }
-                }
-                Err(alias) => {
-                    if alias {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
+        return texts()
+            .enumerate()
+            .any(|(i, a)| texts().skip(i + 1).any(|b| b == a));
     }
     let mut seen = foldhash::HashSet::default();
     seen.reserve(kids.len() / 2);
-    for k in keys {
-        match k {
-            Ok(k) => {
-                if !seen.insert(k) {
-                    return true;
-                }
-            }
-            Err(alias) => {
-                if alias {
-                    return true;
-                }
-            }
-        }
-    }
-    false
+    texts().any(|k| !seen.insert(k))
 }
 
 fn alias_budget_message(budget: u64) -> String {
