@@ -90,7 +90,7 @@ struct Node {
     types: u8,
     /// `type` is a list holding `null`: what `prepare` keeps a null for.
     admits_null: bool,
-    /// Sorted by name.
+    /// Sorted by [`by_name`].
     properties: Vec<Property>,
     additional: Additional,
     required: Vec<Box<str>>,
@@ -110,7 +110,23 @@ struct Node {
     unsupported: bool,
 }
 
+/// The order of [`Node::properties`]: by length, then bytes. Most
+/// property names differ in length, so a lookup rarely compares bytes.
+fn by_name(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+}
+
 impl Node {
+    fn property(&self, name: &str) -> Option<&Property> {
+        let i = self
+            .properties
+            .binary_search_by(|p| by_name(&p.name, name))
+            .ok()?;
+        Some(&self.properties[i])
+    }
+
     fn empty() -> Node {
         Node {
             types: 0,
@@ -221,7 +237,7 @@ impl<'a> Compiler<'a> {
                         default: None,
                     });
                 }
-                n.properties.sort_by(|a, b| a.name.cmp(&b.name));
+                n.properties.sort_by(|a, b| by_name(&a.name, &b.name));
                 true
             }
             "additionalProperties" => {
@@ -470,6 +486,9 @@ impl Plan {
             root,
             crd,
         };
+        if !crd {
+            plan.skip_wrappers();
+        }
         // A default is valid when what `prepare` makes of it is.
         for (node, i, schema, default) in c.defaults {
             let mut d = default.clone();
@@ -479,6 +498,57 @@ impl Plan {
             plan.nodes[node as usize].properties[i].default = Some(ok);
         }
         plan
+    }
+
+    /// Point every reference past nodes that only apply one other node
+    /// (a `$ref` with a description, a definition's own slot, a one-branch
+    /// `allOf`): such a node accepts exactly what its branch accepts, and
+    /// checking it would walk the value a second time for nothing.
+    /// Not for CRD plans, where a branch is checked off the `prepare` path
+    /// (see [`Plan::check`]) and so may judge a value differently.
+    fn skip_wrappers(&mut self) {
+        let only_branch = |n: &Node| -> Option<u32> {
+            let plain = n.any.is_empty()
+                && n.types == 0
+                && !n.admits_null
+                && n.properties.is_empty()
+                && matches!(n.additional, Additional::Any)
+                && n.required.is_empty()
+                && n.items.is_none()
+                && n.enumeration.is_none()
+                && n.pattern.is_none()
+                && n.bounds.is_none()
+                && !n.defaults
+                && !n.unsupported;
+            match n.all[..] {
+                [b] if plain => Some(b),
+                _ => None,
+            }
+        };
+        let limit = self.nodes.len();
+        let target: Vec<u32> = (0..limit as u32)
+            .map(|mut id| {
+                // A chain longer than the plan is a cycle: left as it is.
+                for _ in 0..limit {
+                    match only_branch(&self.nodes[id as usize]) {
+                        Some(next) => id = next,
+                        None => return id,
+                    }
+                }
+                id
+            })
+            .collect();
+        let t = |id: &mut u32| *id = target[*id as usize];
+        for n in &mut self.nodes {
+            n.properties.iter_mut().for_each(|p| t(&mut p.schema));
+            n.items.iter_mut().for_each(t);
+            if let Additional::Schema(a) = &mut n.additional {
+                t(a);
+            }
+            n.all.iter_mut().for_each(t);
+            n.any.iter_mut().for_each(t);
+        }
+        t(&mut self.root);
     }
 
     /// Whether every keyword of the document is within the subset.
@@ -549,9 +619,9 @@ impl Plan {
                     }
                 }
                 let members = inst.all_members(|key, v| {
-                    let sub = match n.properties.binary_search_by(|p| (*p.name).cmp(key)) {
-                        Ok(i) => Some(n.properties[i].schema),
-                        Err(_) => match n.additional {
+                    let sub = match n.property(key) {
+                        Some(p) => Some(p.schema),
+                        None => match n.additional {
                             Additional::Any => None,
                             Additional::Forbidden => return false,
                             Additional::Schema(a) => Some(a),
@@ -574,9 +644,7 @@ impl Plan {
                             && prepared
                             && n.all.is_empty()
                             && n.any.is_empty()
-                            && n.properties
-                                .binary_search_by(|p| (*p.name).cmp(r))
-                                .is_ok_and(|i| n.properties[i].default == Some(true))
+                            && n.property(r).is_some_and(|p| p.default == Some(true))
                 })
             }
             NULL => match inst.scalar() {
@@ -832,5 +900,38 @@ mod tests {
                 "1.{m} {av} {kind}"
             );
         }
+    }
+
+    #[test]
+    fn references_skip_nodes_that_only_apply_another() {
+        // `spec` is a `$ref` with a description inside a one-branch
+        // `allOf`, to a definition: three nodes that only apply the next.
+        let s = json!({
+            "type": "object",
+            "properties": {
+                "spec": {"allOf": [{"$ref": "#/$defs/Spec", "description": "d"}]}
+            },
+            "$defs": {
+                "Spec": {"type": "object", "properties": {"n": {"type": "integer"}}}
+            }
+        });
+        let plan = Plan::compile(&s);
+        let root = &plan.nodes[plan.root as usize];
+        let spec = root.property("spec").unwrap().schema;
+        assert!(plan.nodes[spec as usize].property("n").is_some());
+        assert!(accepts(&s, "spec: {n: 1}\n"));
+        assert!(accepts(&s, "spec: {m: 1}\n"));
+        assert!(!accepts(&s, "spec: {n: x}\n"));
+        // CRD plans keep their branches: they are checked off the path
+        // `prepare` walks.
+        let defs = s["$defs"].as_object().unwrap();
+        let crd = Plan::compile_crd(&s, defs);
+        let root = &crd.nodes[crd.root as usize];
+        let spec = root.property("spec").unwrap().schema;
+        assert!(crd.nodes[spec as usize].property("n").is_none());
+        // A definition that only refers to itself is left as it is.
+        let s = json!({"$ref": "#/$defs/Loop", "$defs": {"Loop": {"$ref": "#/$defs/Loop"}}});
+        let plan = Plan::compile(&s);
+        assert_eq!(plan.nodes[plan.root as usize].all.len(), 1);
     }
 }
