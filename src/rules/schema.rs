@@ -73,7 +73,10 @@ impl Rule for Validation {
         if VALIDATION.iter().find(|id| enabled(id)) != Some(&self.0) {
             return;
         }
-        let Some(registry) = cx.opts.schema.registry.clone() else {
+        // Borrowed, not cloned: every object of every thread comes here,
+        // and a shared reference count would bounce between the cores.
+        let opts = cx.opts;
+        let Some(registry) = opts.schema.registry.as_deref() else {
             return;
         };
         if obj.api_version.is_empty() || obj.kind.is_empty() {
