@@ -329,6 +329,22 @@ impl Index {
         self.with_fact(positions.flatten(), |f| f.pod_labels.as_deref())
     }
 
+    /// Index positions of the workloads of one namespace, in index order
+    /// (so by file).
+    pub fn workload_positions(&self, namespace: &str) -> &[usize] {
+        self.workloads_by_namespace
+            .get(namespace)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Index positions of the NetworkPolicies of one namespace, in index
+    /// order.
+    pub fn policy_positions(&self, namespace: &str) -> &[usize] {
+        self.policies_by_namespace
+            .get(namespace)
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// NetworkPolicies of one namespace.
     pub fn policies_in<'a>(
         &'a self,

@@ -5,7 +5,7 @@
 //! from the input's NetworkPolicies the way the cluster enforces them, as a
 //! table, JSON, or a Mermaid / Graphviz graph.
 
-use crate::index::{dir_of, nearest, Index, ObjectEntry};
+use crate::index::{dir_of, nearest, Index, ObjectEntry, NEAR_LEVELS};
 use crate::model::network::{NetworkPolicy, Peer, PolicyRule, PortValue};
 use foldhash::{HashMap, HashSet};
 use serde_json::json;
@@ -134,9 +134,23 @@ impl PolicyScope {
             // those a policy is anchored at or under.
             let mut below: HashSet<&str> = HashSet::default();
             let mut whole: HashSet<&str> = HashSet::default();
+            let workloads = index.workload_positions(ns);
             for (p, policy) in index.policies_in(ns) {
+                // Only workloads under the furthest directory `nearest`
+                // looks in can be near: a run of the workloads, which are
+                // sorted by file.
+                let reach = ancestors(dir_of(&p.file)).nth(NEAR_LEVELS).unwrap_or("");
+                let candidates = if reach.is_empty() {
+                    workloads
+                } else {
+                    let file = |i: &usize| &*index.objects[*i].file;
+                    let (from, to) = (format!("{reach}/"), format!("{reach}0"));
+                    let lo = workloads.partition_point(|i| file(i) < from.as_str());
+                    let hi = workloads.partition_point(|i| file(i) < to.as_str());
+                    &workloads[lo..hi.max(lo)]
+                };
                 let selected = index
-                    .workloads_in(ns)
+                    .with_fact(candidates, |f| f.pod_labels.as_deref())
                     .filter(|(_, labels)| policy.pod_selector.matches_pairs(labels))
                     .map(|(w, _)| w);
                 let near = nearest(&p.file, selected);
@@ -170,19 +184,32 @@ impl PolicyScope {
                 split,
                 ..Trees::default()
             };
-            for (i, o) in index.objects.iter().enumerate() {
-                if o.reference.namespace.as_deref() != Some(ns) {
-                    continue;
+            for (positions, policies) in [
+                (index.policy_positions(ns), true),
+                (index.workload_positions(ns), false),
+            ] {
+                // Objects come by file: the tree is found once per directory.
+                let mut last: Option<(&str, String)> = None;
+                for &i in positions {
+                    if !policies && index.objects[i].facts.network_policy.is_some() {
+                        continue;
+                    }
+                    let dir = dir_of(&index.objects[i].file);
+                    let tree = match &last {
+                        Some((d, t)) if *d == dir => t.clone(),
+                        _ => {
+                            let t = tree_of(&trees.split, dir).to_string();
+                            last = Some((dir, t.clone()));
+                            t
+                        }
+                    };
+                    let by_tree = if policies {
+                        &mut trees.policies
+                    } else {
+                        &mut trees.workloads
+                    };
+                    by_tree.entry(tree).or_default().push(i);
                 }
-                let by_tree = if o.facts.network_policy.is_some() {
-                    &mut trees.policies
-                } else if o.facts.pod_labels.is_some() {
-                    &mut trees.workloads
-                } else {
-                    continue;
-                };
-                let tree = tree_of(&trees.split, dir_of(&o.file)).to_string();
-                by_tree.entry(tree).or_default().push(i);
             }
             // Splits above everything of the namespace change nothing.
             let mut all = trees.policies.keys().chain(trees.workloads.keys());

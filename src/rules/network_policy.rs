@@ -54,17 +54,6 @@ fn policies(index: &Index) -> impl Iterator<Item = (&ObjectEntry, &str, &Network
     })
 }
 
-/// The policies of namespace `ns` that govern the workloads written in
-/// `file`: those of its project tree.
-fn governing<'i>(
-    scope: &PolicyScope,
-    index: &'i Index,
-    ns: &str,
-    file: &str,
-) -> Vec<(&'i ObjectEntry, &'i NetworkPolicy)> {
-    scope.policies(index, ns, scope.tree(ns, file))
-}
-
 /// The workloads of namespace `ns` that a policy written in `file` may
 /// select: those of its project tree.
 fn governed<'i>(scope: &PolicyScope, index: &'i Index, ns: &str, file: &str) -> Vec<Workload<'i>> {
@@ -231,13 +220,19 @@ impl Rule for DanglingPolicy {
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
         let scope = PolicyScope::of(index);
+        // The workloads of each project tree, listed once for all of its
+        // policies.
+        let mut trees: foldhash::HashMap<(&str, &str), Vec<Workload<'_>>> = Default::default();
         for (o, ns, p) in policies(index) {
             if p.pod_selector.is_empty() {
                 continue;
             }
             // Only where the input holds this namespace's pods, in the
             // policy's project tree; otherwise they are simply elsewhere.
-            let workloads = governed(&scope, index, ns, &o.file);
+            let tree = scope.tree(ns, &o.file);
+            let workloads = trees
+                .entry((ns, tree))
+                .or_insert_with(|| scope.workloads(index, ns, tree));
             if workloads.is_empty() {
                 continue;
             }
@@ -462,11 +457,24 @@ impl Rule for EgressWithoutDns {
     }
     fn check_index(&self, index: &Index, cx: &mut IndexCx<'_>) {
         let scope = PolicyScope::of(index);
+        // The egress policies of each project tree, listed once for all
+        // of its workloads.
+        let mut trees: foldhash::HashMap<(&str, &str), Vec<&NetworkPolicy>> = Default::default();
         for (w, ns, labels) in index.workloads() {
-            let selecting: Vec<&NetworkPolicy> = governing(&scope, index, ns, &w.file)
-                .into_iter()
-                .map(|(_, p)| p)
-                .filter(|p| p.egress.is_some() && p.pod_selector.matches_pairs(labels))
+            let tree = scope.tree(ns, &w.file);
+            let selecting: Vec<&NetworkPolicy> = trees
+                .entry((ns, tree))
+                .or_insert_with(|| {
+                    scope
+                        .policies(index, ns, tree)
+                        .into_iter()
+                        .map(|(_, p)| p)
+                        .filter(|p| p.egress.is_some())
+                        .collect()
+                })
+                .iter()
+                .copied()
+                .filter(|p| p.pod_selector.matches_pairs(labels))
                 .collect();
             let egress: Vec<&PolicyRule> = selecting
                 .iter()
