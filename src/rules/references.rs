@@ -155,8 +155,11 @@ impl ScopeData {
             generated: KustomizedPaths::new(index, |k| k.generates),
             ..ScopeData::default()
         };
-        // Objects are sorted by file: a file's objects are looked at once.
+        // Objects are sorted by file: a directory's objects of one
+        // namespace and class make one key, and a file is looked up in the
+        // kustomizations once.
         let mut last: Option<(&str, &str, &str)> = None;
+        let mut last_file: Option<(&str, bool)> = None;
         for o in &index.objects {
             let Some(ns) = o.reference.namespace.as_deref() else {
                 continue;
@@ -173,15 +176,23 @@ impl ScopeData {
             } else {
                 continue;
             };
-            if last == Some((&*o.file, ns, class)) {
+            let dir = dir_of(&o.file);
+            if last != Some((dir, ns, class)) {
+                last = Some((dir, ns, class));
+                let k = key(&[dir, ns, class]);
+                if !out.ships.contains(&k) {
+                    out.ships.insert(k);
+                }
+            }
+            if out.relabelled_namespaces.contains(ns) {
                 continue;
             }
-            last = Some((&*o.file, ns, class));
-            let k = key(&[dir_of(&o.file), ns, class]);
-            if !out.ships.contains(&k) {
-                out.ships.insert(k);
-            }
-            if relabelled.covers(&o.file) && !out.relabelled_namespaces.contains(ns) {
+            let covered = match last_file {
+                Some((f, c)) if f == &*o.file => c,
+                _ => relabelled.covers(&o.file),
+            };
+            last_file = Some((&o.file, covered));
+            if covered {
                 out.relabelled_namespaces.insert(ns.to_string());
             }
         }
@@ -282,6 +293,12 @@ impl KustomizedPaths {
                     _ => None,
                 })
                 .collect();
+        // By directory, in input order (a large input holds hundreds).
+        let mut by_dir: HashMap<&str, Vec<&crate::model::links::Kustomization>> =
+            HashMap::default();
+        for (d, k) in &kustomizations {
+            by_dir.entry(d.as_str()).or_default().push(k);
+        }
         let mut out: HashSet<String> = HashSet::default();
         let mut queue: Vec<&str> = kustomizations
             .iter()
@@ -292,7 +309,7 @@ impl KustomizedPaths {
             if !out.insert(dir.to_string()) {
                 continue;
             }
-            for (_, k) in kustomizations.iter().filter(|(d, _)| *d == dir) {
+            for k in by_dir.get(dir).into_iter().flatten() {
                 for inc in &k.includes {
                     if inc.contains("://") || inc.starts_with("github.com/") {
                         continue;
@@ -300,9 +317,7 @@ impl KustomizedPaths {
                     let path = join_path(dir, inc);
                     if [".yaml", ".yml", ".json"].iter().any(|x| inc.ends_with(x)) {
                         out.insert(path);
-                    } else if let Some((d, _)) =
-                        kustomizations.iter().find(|(d, _)| *d == path.as_str())
-                    {
+                    } else if let Some((&d, _)) = by_dir.get_key_value(path.as_str()) {
                         queue.push(d);
                     } else {
                         out.insert(path);
