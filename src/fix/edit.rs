@@ -588,6 +588,25 @@ impl<'a> Editor<'a> {
         }
     }
 
+    /// [`Editor::key`], written at the end of `out`.
+    fn push_key(&self, out: &mut String, key: &str) {
+        if plain_ok(key) {
+            out.push_str(key);
+        } else {
+            out.push_str(&quote_with(key, '"'));
+        }
+    }
+
+    /// A block scalar or flow value, [`Editor::inline_value`] written at
+    /// the end of `out` (the common scalars without a string of their own).
+    fn push_inline(&self, out: &mut String, v: &NewValue) {
+        match v {
+            NewValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            NewValue::Str(s) if plain_ok(s) => out.push_str(s),
+            v => out.push_str(&self.inline_value(v, false)),
+        }
+    }
+
     /// A value on one line: a scalar, or a flow collection.
     fn inline_value(&self, v: &NewValue, json: bool) -> String {
         match v {
@@ -617,8 +636,8 @@ impl<'a> Editor<'a> {
     /// `key: value` as block lines at column `col`, each ending in `eol`.
     fn block_entry(&self, out: &mut String, key: &str, value: &NewValue, col: usize, eol: &str) {
         let lay = self.layout();
-        out.push_str(&" ".repeat(col));
-        out.push_str(&self.key(key, false));
+        out.extend(std::iter::repeat_n(' ', col));
+        self.push_key(out, key);
         out.push(':');
         self.block_value(out, value, col, lay, eol);
     }
@@ -652,15 +671,15 @@ impl<'a> Editor<'a> {
             NewValue::Seq(items) if !items.is_empty() => {
                 out.push_str(eol);
                 for item in items {
-                    out.push_str(&" ".repeat(col + lay.seq_indent));
+                    out.extend(std::iter::repeat_n(' ', col + lay.seq_indent));
                     out.push_str("- ");
-                    out.push_str(&self.inline_value(item, false));
+                    self.push_inline(out, item);
                     out.push_str(eol);
                 }
             }
             _ => {
                 out.push(' ');
-                out.push_str(&self.inline_value(value, false));
+                self.push_inline(out, value);
                 out.push_str(eol);
             }
         }
