@@ -201,46 +201,11 @@ pub struct Index {
     memo: std::sync::Mutex<foldhash::HashMap<std::any::TypeId, MemoSlot>>,
 }
 
-/// What [`Index::tables_of`] builds.
-type Tables = (
-    foldhash::HashMap<String, Vec<usize>>,
-    std::collections::BTreeMap<String, Vec<usize>>,
-    foldhash::HashMap<String, Vec<usize>>,
-    std::collections::BTreeSet<String>,
-);
-
 type MemoSlot = Arc<std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>>;
 
 impl Index {
     pub fn new(mut objects: Vec<ObjectEntry>) -> Index {
-        use rayon::prelude::*;
-        // Built between the parallel phases of a run: the sort and the two
-        // independent walks below use both threads.
-        objects.par_sort_by(|a, b| (&a.file, a.name_location).cmp(&(&b.file, b.name_location)));
-        let (
-            (namespaces, custom_resource_namespaces),
-            (by_kind, workloads_by_namespace, policies_by_namespace, all),
-        ) = rayon::join(
-            || Self::namespaces_of(&objects),
-            || Self::tables_of(&objects),
-        );
-        Index {
-            objects,
-            namespaces,
-            custom_resource_namespaces,
-            by_kind,
-            workloads_by_namespace,
-            policies_by_namespace,
-            all_namespaces: all.into_iter().collect(),
-            memo: Default::default(),
-        }
-    }
-
-    /// Namespace objects by name, and the namespaces holding custom
-    /// resources.
-    fn namespaces_of(
-        objects: &[ObjectEntry],
-    ) -> (foldhash::HashMap<String, usize>, foldhash::HashSet<String>) {
+        objects.sort_by(|a, b| (&a.file, a.name_location).cmp(&(&b.file, b.name_location)));
         let mut namespaces = foldhash::HashMap::default();
         let mut custom_resource_namespaces = foldhash::HashSet::default();
         for (i, o) in objects.iter().enumerate() {
@@ -261,12 +226,6 @@ impl Index {
                 }
             }
         }
-        (namespaces, custom_resource_namespaces)
-    }
-
-    /// Positions by kind, workloads and NetworkPolicies by namespace, and
-    /// every namespace named.
-    fn tables_of(objects: &[ObjectEntry]) -> Tables {
         let mut by_kind: foldhash::HashMap<String, Vec<usize>> = Default::default();
         let mut workloads_by_namespace: std::collections::BTreeMap<String, Vec<usize>> =
             Default::default();
@@ -302,7 +261,16 @@ impl Index {
                 }
             }
         }
-        (by_kind, workloads_by_namespace, policies_by_namespace, all)
+        Index {
+            objects,
+            namespaces,
+            custom_resource_namespaces,
+            by_kind,
+            workloads_by_namespace,
+            policies_by_namespace,
+            all_namespaces: all.into_iter().collect(),
+            memo: Default::default(),
+        }
     }
 
     /// Data derived from the index that several rules need (lookup tables
