@@ -184,31 +184,26 @@ impl PolicyScope {
                 split,
                 ..Trees::default()
             };
-            for (positions, policies) in [
-                (index.policy_positions(ns), true),
-                (index.workload_positions(ns), false),
+            // A NetworkPolicy has no pod template: the two lists are apart.
+            let Trees {
+                split,
+                policies,
+                workloads,
+            } = &mut trees;
+            for (positions, by_tree) in [
+                (index.policy_positions(ns), policies),
+                (index.workload_positions(ns), workloads),
             ] {
                 // Objects come by file: the tree is found once per directory.
-                let mut last: Option<(&str, String)> = None;
+                let mut last: Option<(&str, &str)> = None;
                 for &i in positions {
-                    if !policies && index.objects[i].facts.network_policy.is_some() {
-                        continue;
-                    }
                     let dir = dir_of(&index.objects[i].file);
-                    let tree = match &last {
-                        Some((d, t)) if *d == dir => t.clone(),
-                        _ => {
-                            let t = tree_of(&trees.split, dir).to_string();
-                            last = Some((dir, t.clone()));
-                            t
-                        }
+                    let tree = match last {
+                        Some((d, t)) if d == dir => t,
+                        _ => tree_of(split, dir),
                     };
-                    let by_tree = if policies {
-                        &mut trees.policies
-                    } else {
-                        &mut trees.workloads
-                    };
-                    by_tree.entry(tree).or_default().push(i);
+                    last = Some((dir, tree));
+                    by_tree.entry(tree.to_string()).or_default().push(i);
                 }
             }
             // Splits above everything of the namespace change nothing.

@@ -581,14 +581,16 @@ impl<'a> Editor<'a> {
     // -- rendering --------------------------------------------------------------
 
     fn key(&self, key: &str, json: bool) -> String {
-        if json || !plain_ok(key) {
-            quote_with(key, '"')
-        } else {
-            key.to_string()
+        if json {
+            return quote_with(key, '"');
         }
+        let mut out = String::new();
+        self.push_key(&mut out, key);
+        out
     }
 
-    /// [`Editor::key`], written at the end of `out`.
+    /// A block mapping's key, written at the end of `out`: plain when it
+    /// reads back as the same string, else double-quoted.
     fn push_key(&self, out: &mut String, key: &str) {
         if plain_ok(key) {
             out.push_str(key);
